@@ -1,0 +1,1 @@
+"""Coverage, norm compliance, supply and demand, siting, the report and the pipeline."""

@@ -1,0 +1,126 @@
+"""The results of one run, as the map and the report read them.
+
+Every frame is in WGS84 (EPSG:4326) lon/lat so the map can draw it directly; distances and areas
+were computed in the local metric CRS before. Column names follow the output contract of
+``results.gpkg`` (see the README): ``dist_m_<category>``, ``cov_<category>_<5/10/15>min``,
+``area_per_100hh_m2`` and so on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Methods:
+    """What the methods section of the report states about a run.
+
+    Attributes
+    ----------
+    network_source
+        The network file (or place) and its format, e.g. ``streets.osm (OSM XML)``.
+    network_date
+        The date of the network data (file modification date, ISO ``YYYY-MM-DD``).
+    n_nodes, n_edges
+        Size of the walk graph.
+    metric_crs
+        The CRS the analysis ran in, e.g. ``EPSG:32648``.
+    max_snap_m
+        Points farther than this from every street were not snapped.
+    level_distances_m
+        The walking distance of each life-circle level, ``{"5min": 300.0, ...}``.
+    walk_speed_m_per_min
+        Walking speed used to express distances as minutes.
+    profile_id, profile_name
+        The norm profile used.
+    """
+
+    network_source: str
+    network_date: str
+    n_nodes: int
+    n_edges: int
+    metric_crs: str
+    max_snap_m: float
+    level_distances_m: dict[str, float]
+    walk_speed_m_per_min: float
+    profile_id: str
+    profile_name: str
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """Everything one run produced, in the shape the map and report writers take.
+
+    Attributes
+    ----------
+    project_name
+        The ``[project] name`` of the project file.
+    lang
+        Language of the map and report.
+    communities
+        Polygons, one row per community: ``id``, ``name``, ``kind``, ``street``, ``households``,
+        ``population``, ``service_floor_area_m2``, ``area_per_100hh_m2``,
+        ``area_per_100hh_required_m2``, ``area_per_100hh_pass``, ``area_per_100hh_shortfall_m2``,
+        ``reachable_area_per_100hh_m2``, ``cov_<category>_<level>`` (shares 0–1),
+        ``community_size_result`` (passed / failed / not_provided) and further norm results.
+    facilities
+        Points: ``id``, ``name``, ``category``, ``category_name``, ``floor_area_m2``,
+        ``community_id``, ``snap_dist_m``, ``served_households``, ``required_floor_area_m2``,
+        ``tier``, ``station_min_area_m2``, ``station_min_area_result`` (passed / failed /
+        not_provided).
+    demand
+        Points: ``id``, ``population``, ``households``, ``community_id``, ``dist_m_<category>``,
+        ``reachable_area_per_100hh_m2``.
+    isochrones
+        Polygons: ``category``, ``level`` (``5min`` / ``10min`` / ``15min``), one union per pair.
+    sites
+        Points: ``rank``, ``candidate_id``, ``category``, ``newly_covered_population``,
+        ``required_floor_area_m2``; may be empty.
+    site_catchments
+        Polygons: ``rank``, ``category``: the walking catchment of each proposed site; may be empty.
+    streets
+        Lines of the walk network (for a faint background layer).
+    uncovered
+        Points or grid cells: ``population``, ``category``, ``level`` for people outside reach.
+    compliance
+        One row per community (or station) and check: ``subject`` (community / station),
+        ``id``, ``name``, ``check``, ``value``, ``threshold``, ``unit``, ``result`` (passed / failed
+        / not_provided), ``shortfall``, ``source``, ``status`` (P / S / B / U).
+    coverage
+        One row per category and level: ``category``, ``category_name``, ``level``,
+        ``distance_m``, ``network_share``, ``straight_line_share``, ``population_covered``,
+        ``required`` (bool: the profile requires this category at this level).
+    figures
+        Every norm figure the run used: ``key``, ``label``, ``value``, ``unit``, ``source``,
+        ``status``.
+    summary
+        The content of ``summary.json``.
+    issues
+        The data problems (columns ``layer``, ``row_id``, ``problem``, ``action``).
+    methods
+        What the methods section states.
+    """
+
+    project_name: str
+    lang: Lang
+    communities: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    demand: gpd.GeoDataFrame
+    isochrones: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    site_catchments: gpd.GeoDataFrame
+    streets: gpd.GeoDataFrame
+    uncovered: gpd.GeoDataFrame
+    compliance: pd.DataFrame
+    coverage: pd.DataFrame
+    figures: pd.DataFrame
+    summary: dict[str, Any]
+    issues: pd.DataFrame
+    methods: Methods
+    extra: dict[str, Any] = field(default_factory=dict)

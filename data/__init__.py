@@ -1,0 +1,1 @@
+"""Norm profiles (``norms/*.toml``) and the embedded demo county (``demo/``)."""

@@ -1,0 +1,1 @@
+"""Reading layers, coordinate systems, the walk network, snapping, reach and isochrones."""
