@@ -1,0 +1,429 @@
+"""The project file (``project.toml``): reading and validating it into a frozen :class:`Project`.
+
+Every problem in the file is collected first, then one :class:`~lifecircle.errors.ProjectError`
+lists them all, each naming the key and, for a closed set, the valid values. Paths are relative to
+the project file.
+
+Examples
+--------
+>>> project = load_project("data/demo/project.toml")   # doctest: +SKIP
+>>> project.layers["facilities"].crs
+'gcj02'
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from lifecircle.errors import ProjectError
+from lifecircle.geo.layers import LayerSpec
+
+Lang = Literal["zh", "en"]
+Basemap = Literal["none", "osm", "light", "tianditu", "amap"]
+Problem = Literal["mclp", "lscp", "p_median"]
+
+LAYER_NAMES = ("communities", "facilities", "population", "candidates", "compounds", "gates")
+REQUIRED_LAYERS = ("communities", "facilities")
+
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "project": ("name", "profile", "lang", "output", "persons_per_household"),
+    "network": ("path", "place", "max_snap_m", "cache"),
+    "siting": (
+        "category",
+        "new_sites",
+        "problem",
+        "target_share",
+        "candidate_spacing_m",
+        "time_limit_s",
+    ),
+    "map": ("basemap", "offline", "tile_url", "tile_attribution"),
+    "layers": LAYER_NAMES,
+}
+_LAYER_KEYS = ("path", "fields", "crs", "encoding", "layer", "sheet")
+
+#: Persons per household, 2020 national census average (第七次全国人口普查: 2.62).
+DEFAULT_PERSONS_PER_HOUSEHOLD = 2.62
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Where the street network comes from.
+
+    Attributes
+    ----------
+    path
+        The network file (absolute), or None when ``place`` is given.
+    place
+        A place name to download from OpenStreetMap (needs internet).
+    max_snap_m
+        Points farther than this from every street are not snapped (m).
+    cache
+        Whether the parsed network may be cached in the user's cache directory.
+    """
+
+    path: Path | None
+    place: str | None = None
+    max_snap_m: float = 300.0
+    cache: bool = True
+
+
+@dataclass(frozen=True)
+class SitingSpec:
+    """The ``[siting]`` section: which category to site and how.
+
+    Attributes
+    ----------
+    category
+        The facility category id to site (e.g. ``elderly_day_care``).
+    new_sites
+        How many new sites to choose (MCLP, p-median).
+    problem
+        ``mclp`` (most newly covered people), ``lscp`` (fewest sites for a target share) or
+        ``p_median`` (least total walking distance).
+    target_share
+        Coverage share to reach with LSCP (0–1).
+    candidate_spacing_m
+        Spacing of generated candidates when no candidates layer is given (m).
+    time_limit_s
+        Time budget of the exact solver before the greedy solution with a bound is used (s).
+    """
+
+    category: str
+    new_sites: int = 5
+    problem: Problem = "mclp"
+    target_share: float = 1.0
+    candidate_spacing_m: float = 200.0
+    time_limit_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """The ``[map]`` section.
+
+    Attributes
+    ----------
+    basemap
+        ``none``, ``osm``, ``light``, ``tianditu`` (key from ``TIANDITU_KEY``) or ``amap``.
+    offline
+        Inline Leaflet and plugins instead of CDN links (for intranets).
+    tile_url, tile_attribution
+        A custom tile server (e.g. an intranet one), used instead of ``basemap``.
+    """
+
+    basemap: Basemap = "none"
+    offline: bool = False
+    tile_url: str | None = None
+    tile_attribution: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    """A validated project file.
+
+    Attributes
+    ----------
+    path
+        The project file (absolute).
+    name
+        The project's name, shown in the map title and the report.
+    profile
+        A built-in norm profile id or the absolute path of a profile TOML.
+    lang
+        Language of map and report.
+    output
+        Output folder (absolute).
+    persons_per_household
+        Used to turn households into residents where only one is known.
+    network
+        The street network.
+    layers
+        Layer specs by name (communities, facilities, and the optional ones).
+    siting
+        The ``[siting]`` section, if any.
+    map
+        The ``[map]`` section.
+    """
+
+    path: Path
+    name: str
+    profile: str
+    lang: Lang
+    output: Path
+    persons_per_household: float
+    network: NetworkSpec
+    layers: Mapping[str, LayerSpec]
+    siting: SitingSpec | None = None
+    map: MapSpec = field(default_factory=MapSpec)
+
+
+def _unknown(keys: Mapping[str, Any], valid: tuple[str, ...], where: str) -> list[str]:
+    out = []
+    for key in keys:
+        if key not in valid:
+            near = difflib.get_close_matches(key, valid, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            out.append(
+                f"[{where}] has an unknown key '{key}'{hint}; valid keys: {', '.join(valid)}"
+            )
+    return out
+
+
+def _choice(value: Any, valid: tuple[str, ...], key: str, problems: list[str]) -> str:
+    if value not in valid:
+        problems.append(f"{key} = {value!r} is not valid; use one of: {', '.join(valid)}")
+        return valid[0]
+    return str(value)
+
+
+def _number(
+    value: Any, key: str, problems: list[str], *, low: float, high: float = float("inf")
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.append(f"{key} = {value!r} must be a number")
+        return low
+    if not low <= value <= high:
+        upper = "" if high == float("inf") else f" and ≤ {high}"
+        problems.append(f"{key} = {value} must be ≥ {low}{upper}")
+    return float(value)
+
+
+def _read_layer_spec(
+    name: str, raw: Any, base: Path, problems: list[str]
+) -> LayerSpec | None:
+    where = f"layers.{name}"
+    if not isinstance(raw, dict):
+        problems.append(f"[{where}] must be a table with at least a path")
+        return None
+    problems.extend(_unknown(raw, _LAYER_KEYS, where))
+    path = raw.get("path")
+    if not isinstance(path, str) or not path:
+        problems.append(f"[{where}] needs path = \"...\" (the file, relative to the project file)")
+        return None
+    full = (base / path).resolve()
+    if not full.exists():
+        problems.append(f"[{where}] path = \"{path}\": file not found ({full.name} in {full.parent})")
+    fields = raw.get("fields", {})
+    if not isinstance(fields, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in fields.items()
+    ):
+        problems.append(
+            f"[{where}] fields must map our names to your column names, "
+            'e.g. fields = { households = "户数" }'
+        )
+        fields = {}
+    crs = raw.get("crs")
+    if crs is not None and not isinstance(crs, str):
+        problems.append(f'[{where}] crs must be a string such as "gcj02" or "EPSG:4490"')
+        crs = None
+    encoding = raw.get("encoding", "auto")
+    encoding = _choice(
+        encoding, ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030"), f"{where}.encoding", problems
+    )
+    layer = raw.get("layer")
+    sheet = raw.get("sheet")
+    return LayerSpec(
+        path=full,
+        fields=dict(fields),
+        crs=crs,
+        encoding=encoding,
+        layer=layer if isinstance(layer, str) else None,
+        sheet=sheet if isinstance(sheet, str) else None,
+    )
+
+
+def load_project(path: str | Path, *, output: str | Path | None = None) -> Project:
+    """Read and validate a project file.
+
+    Parameters
+    ----------
+    path
+        The ``project.toml``.
+    output
+        Overrides ``[project] output`` (e.g. ``lifecircle run --out``).
+
+    Returns
+    -------
+    Project
+        The validated, frozen project with absolute paths.
+
+    Raises
+    ------
+    ProjectError
+        Listing every problem found: missing file, TOML syntax, unknown keys (with the valid
+        ones), bad values (with the valid ones), missing required sections or files.
+    """
+    file = Path(path).resolve()
+    if not file.is_file():
+        raise ProjectError(f"{path}: project file not found")
+    try:
+        doc = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ProjectError(f"{file.name}: the project file must be saved as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{file.name}: not valid TOML: {exc}") from None
+    base = file.parent
+    problems: list[str] = _unknown(doc, tuple(_SECTIONS), "top level")
+
+    proj = doc.get("project", {})
+    if not isinstance(proj, dict):
+        proj = {}
+    problems.extend(_unknown(proj, _SECTIONS["project"], "project"))
+    name = proj.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append('[project] needs name = "..." (shown in the map title and the report)')
+        name = file.stem
+    profile = proj.get("profile", "cn-national")
+    if not isinstance(profile, str) or not profile:
+        problems.append('project.profile must be a built-in profile id or a path to a profile TOML')
+        profile = "cn-national"
+    elif profile.endswith(".toml"):
+        prof_path = (base / profile).resolve()
+        if not prof_path.is_file():
+            problems.append(f'project.profile = "{profile}": file not found')
+        profile = str(prof_path)
+    lang = cast(Lang, _choice(proj.get("lang", "zh"), get_args(Lang), "project.lang", problems))
+    out_value = output if output is not None else proj.get("output", "out")
+    if not isinstance(out_value, str | Path) or not str(out_value):
+        problems.append('project.output must be a folder name, e.g. output = "out"')
+        out_value = "out"
+    out_dir = (base / out_value).resolve() if output is None else Path(out_value).resolve()
+    pph = _number(
+        proj.get("persons_per_household", DEFAULT_PERSONS_PER_HOUSEHOLD),
+        "project.persons_per_household",
+        problems,
+        low=0.5,
+        high=20.0,
+    )
+
+    net = doc.get("network")
+    network = NetworkSpec(path=None)
+    if not isinstance(net, dict):
+        problems.append('[network] is missing: give path = "streets.osm.pbf" (or place = "...")')
+    else:
+        problems.extend(_unknown(net, _SECTIONS["network"], "network"))
+        net_path, place = net.get("path"), net.get("place")
+        full: Path | None = None
+        if net_path is None and place is None:
+            problems.append("[network] needs path (a street file) or place (a place name)")
+        if net_path is not None:
+            if not isinstance(net_path, str):
+                problems.append("network.path must be a string")
+            else:
+                full = (base / net_path).resolve()
+                if not full.exists():
+                    problems.append(f'network.path = "{net_path}": file not found')
+        max_snap = _number(
+            net.get("max_snap_m", 300), "network.max_snap_m", problems, low=0.0, high=5000.0
+        )
+        cache = net.get("cache", True)
+        if not isinstance(cache, bool):
+            problems.append("network.cache must be true or false")
+            cache = True
+        network = NetworkSpec(
+            path=full,
+            place=place if isinstance(place, str) else None,
+            max_snap_m=max_snap,
+            cache=cache,
+        )
+
+    layers_raw = doc.get("layers", {})
+    layers: dict[str, LayerSpec] = {}
+    if not isinstance(layers_raw, dict):
+        layers_raw = {}
+    problems.extend(_unknown(layers_raw, LAYER_NAMES, "layers"))
+    for required in REQUIRED_LAYERS:
+        if required not in layers_raw:
+            problems.append(f'[layers.{required}] is missing: give path = "..." and fields')
+    for lname in LAYER_NAMES:
+        if lname in layers_raw:
+            spec = _read_layer_spec(lname, layers_raw[lname], base, problems)
+            if spec is not None:
+                layers[lname] = spec
+    if ("compounds" in layers) != ("gates" in layers):
+        problems.append("[layers.compounds] and [layers.gates] must be given together")
+
+    siting: SitingSpec | None = None
+    sit = doc.get("siting")
+    if isinstance(sit, dict):
+        problems.extend(_unknown(sit, _SECTIONS["siting"], "siting"))
+        category = sit.get("category")
+        if not isinstance(category, str) or not category:
+            problems.append('[siting] needs category = "..." (a facility category id)')
+            category = ""
+        new_sites = sit.get("new_sites", 5)
+        if isinstance(new_sites, bool) or not isinstance(new_sites, int) or new_sites < 1:
+            problems.append(f"siting.new_sites = {new_sites!r} must be a whole number ≥ 1")
+            new_sites = 1
+        problem = cast(
+            Problem,
+            _choice(sit.get("problem", "mclp"), get_args(Problem), "siting.problem", problems),
+        )
+        siting = SitingSpec(
+            category=category,
+            new_sites=new_sites,
+            problem=problem,
+            target_share=_number(
+                sit.get("target_share", 1.0), "siting.target_share", problems, low=0.0, high=1.0
+            ),
+            candidate_spacing_m=_number(
+                sit.get("candidate_spacing_m", 200.0),
+                "siting.candidate_spacing_m",
+                problems,
+                low=10.0,
+            ),
+            time_limit_s=_number(
+                sit.get("time_limit_s", 60.0), "siting.time_limit_s", problems, low=1.0
+            ),
+        )
+    elif sit is not None:
+        problems.append("[siting] must be a table")
+
+    map_spec = MapSpec()
+    mp = doc.get("map")
+    if isinstance(mp, dict):
+        problems.extend(_unknown(mp, _SECTIONS["map"], "map"))
+        basemap = cast(
+            Basemap, _choice(mp.get("basemap", "none"), get_args(Basemap), "map.basemap", problems)
+        )
+        offline = mp.get("offline", False)
+        if not isinstance(offline, bool):
+            problems.append("map.offline must be true or false")
+            offline = False
+        tile_url, tile_attr = mp.get("tile_url"), mp.get("tile_attribution")
+        if tile_url is not None and not (isinstance(tile_url, str) and "{z}" in tile_url):
+            problems.append(
+                "map.tile_url must be a tile URL template with {z}, {x} and {y}, "
+                'e.g. "http://tiles.intranet/{z}/{x}/{y}.png"'
+            )
+            tile_url = None
+        map_spec = MapSpec(
+            basemap=basemap,
+            offline=offline,
+            tile_url=tile_url,
+            tile_attribution=tile_attr if isinstance(tile_attr, str) else None,
+        )
+    elif mp is not None:
+        problems.append("[map] must be a table")
+
+    if problems:
+        raise ProjectError(
+            f"{file.name}: {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems),
+            problems=problems,
+        )
+    return Project(
+        path=file,
+        name=str(name),
+        profile=profile,
+        lang=lang,
+        output=out_dir,
+        persons_per_household=pph,
+        network=network,
+        layers=layers,
+        siting=siting,
+        map=map_spec,
+    )

@@ -1,0 +1,67 @@
+"""Run every side-by-side benchmark and rewrite BENCHMARKS.md from their results.
+
+Usage: ``python bench/run_all.py [--quick]`` (``make bench`` runs it without ``--quick``).
+Each ``bench/bench_*.py`` writes a markdown section to ``bench/results/<name>.md``; this script
+runs them one after another (never in parallel, so they do not disturb each other's timings) and
+joins the sections, with the machine and the command, into BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+ORDER = ["parse", "engine", "2sfca", "siting", "pipeline"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+    (HERE / "results").mkdir(exist_ok=True)
+    scripts = sorted(HERE.glob("bench_*.py"))
+    failed = []
+    for script in scripts:
+        cmd = [sys.executable, str(script)] + (["--quick"] if args.quick else [])
+        print(f"== {script.name}", flush=True)
+        t0 = time.perf_counter()
+        rc = subprocess.call(cmd, cwd=ROOT)
+        print(f"   {script.name}: exit {rc} in {time.perf_counter() - t0:.0f} s", flush=True)
+        if rc != 0:
+            failed.append(script.name)
+    sections = []
+    names = sorted(
+        (p for p in (HERE / "results").glob("*.md")),
+        key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem),
+    )
+    for path in names:
+        sections.append(path.read_text(encoding="utf-8").strip())
+    cpu = platform.processor() or platform.machine()
+    header = [
+        "# Benchmarks",
+        "",
+        "Measured side by side with the peer tools in one run, on one machine; figures are",
+        "ratios of wall-clock times on the same inputs (higher = lifecircle faster).",
+        "",
+        f"- command: `make bench` (`python bench/run_all.py{' --quick' if args.quick else ''}`)",
+        f"- date: {datetime.now(tz=UTC).date().isoformat()}",
+        f"- machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}",
+        "",
+    ]
+    if failed:
+        header += [f"- scripts that failed in this run: {', '.join(failed)}", ""]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(header) + "\n\n".join(sections) + "\n", encoding="utf-8")
+    print("wrote BENCHMARKS.md")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The ``lifecircle`` command.
+
+Exit status: 0 on success, 2 on bad input (the message names the file, the column, the rows and
+the fix; no traceback), 1 on an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from lifecircle import __version__
+from lifecircle.errors import InputError, LifecircleError
+
+logger = logging.getLogger("lifecircle")
+
+STEP_LABELS = {
+    "load_layers": ("读取图层", "reading layers"),
+    "build_network": ("构建步行网络", "building the walk network"),
+    "snap": ("点位吸附到路网", "snapping points to streets"),
+    "reach": ("最近设施步行距离", "walking distance to the nearest facility"),
+    "catchments": ("设施服务范围", "facility catchments"),
+    "coverage": ("生活圈覆盖率", "life-circle coverage"),
+    "norms": ("规范达标评估", "norm compliance"),
+    "siting": ("新增设施选址", "siting new facilities"),
+    "isochrones": ("等时圈", "isochrones"),
+    "map": ("交互地图", "interactive map"),
+    "report": ("报告与表格", "report and tables"),
+}
+
+
+class _Progress:
+    """Prints one line per pipeline step with its duration (to stderr, unless quiet)."""
+
+    def __init__(self, stream: TextIO, *, lang: str, quiet: bool) -> None:
+        self.stream = stream
+        self.lang = lang
+        self.quiet = quiet
+        self._t0: dict[str, float] = {}
+        self._tty = stream.isatty()
+
+    def __call__(self, step: str, event: str) -> None:
+        if self.quiet:
+            return
+        zh, en = STEP_LABELS.get(step, (step, step))
+        label = zh if self.lang == "zh" else en
+        if event == "start":
+            self._t0[step] = time.perf_counter()
+            if self._tty:
+                self.stream.write(f"  … {label}\r")
+                self.stream.flush()
+        else:
+            dt = time.perf_counter() - self._t0.get(step, time.perf_counter())
+            self.stream.write(f"  ✓ {label:<28} {dt:6.1f} s\n")
+            self.stream.flush()
+
+
+def demo_project_path() -> Path:
+    """Path of the embedded demo county's project file."""
+    return Path(str(resources.files("lifecircle") / "data" / "demo" / "project.toml"))
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lifecircle",
+        description=(
+            "15-minute life-circle (15分钟生活圈) coverage, community facility norms and "
+            "facility siting for Chinese counties and cities."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"lifecircle {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every data problem")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the embedded synthetic demo county (示例县)")
+    demo.add_argument("--out", type=Path, default=Path("lifecircle-demo"), help="output folder (default: ./lifecircle-demo)")
+    demo.add_argument("--lang", choices=["zh", "en"], help="map and report language")
+    demo.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+
+    run = sub.add_parser("run", help="run a project file and write its output folder")
+    run.add_argument("project", type=Path, help="the project.toml")
+    run.add_argument("--out", type=Path, help="output folder (overrides [project] output)")
+    run.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+
+    check = sub.add_parser("check", help="validate a project's inputs and print every problem; writes nothing")
+    check.add_argument("project", type=Path)
+
+    site = sub.add_parser("site", help="choose sites for new facilities (and write the outputs)")
+    site.add_argument("project", type=Path)
+    site.add_argument("--category", help="facility category id, e.g. elderly_day_care")
+    site.add_argument("--new-sites", type=int, help="how many new sites")
+    site.add_argument("--out", type=Path, help="output folder (overrides [project] output)")
+    site.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+
+    prof = sub.add_parser("profiles", help="list the built-in norm profiles, or show one")
+    prof_sub = prof.add_subparsers(dest="profiles_command", metavar="show")
+    show = prof_sub.add_parser("show", help="print a profile's resolved norms with their sources")
+    show.add_argument("profile", help="a built-in profile id or a profile TOML")
+    show.add_argument("--lang", choices=["zh", "en"], default="zh")
+    return parser
+
+
+def _load(path: Path, out: Path | None, no_cache: bool):  # type: ignore[no-untyped-def]
+    from lifecircle.analysis.config import load_project
+
+    project = load_project(path, output=out)
+    if no_cache:
+        project = replace(project, network=replace(project.network, cache=False))
+    return project
+
+
+def _finish(output, stream: TextIO, lang: str) -> None:  # type: ignore[no-untyped-def]
+    summary = output.results.summary
+    map_path = output.files["map"]
+    n_issues = summary.get("data_issues", 0)
+    if lang == "zh":
+        stream.write(
+            f"完成：{output.out_dir}\n  地图 {map_path}\n  报告 {output.files['report']}\n"
+            f"  数据问题 {n_issues} 条（issues.csv）\n"
+        )
+    else:
+        stream.write(
+            f"Done: {output.out_dir}\n  map {map_path}\n  report {output.files['report']}\n"
+            f"  {n_issues} data problems (issues.csv)\n"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return _dispatch(args)
+    except InputError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except LifecircleError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; no output was half-written\n")
+        return 130
+    except Exception as exc:  # an internal error: say so plainly, keep the traceback for -v
+        if args.verbose or os.environ.get("LIFECIRCLE_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in lifecircle, not in your data. Run again with -v for the traceback.\n"
+        )
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from lifecircle.analysis.pipeline import check_project, run_project, with_siting
+
+    out = sys.stdout
+    if args.command == "profiles":
+        from lifecircle.analysis.profiles import format_profile, list_profiles, load_profile
+
+        if args.profiles_command == "show":
+            out.write(format_profile(load_profile(args.profile), lang=args.lang) + "\n")
+        else:
+            for pid, name in list_profiles():
+                out.write(f"{pid:<20} {name}\n")
+        return 0
+    if args.command == "check":
+        project = _load(args.project, None, False)
+        problems = check_project(project)
+        if problems:
+            sys.stderr.write(f"{args.project}: {len(problems)} problem(s):\n")
+            for p in problems:
+                sys.stderr.write(f"  - {p}\n")
+            return 2
+        out.write(f"{args.project}: all inputs are valid\n")
+        return 0
+    if args.command == "demo":
+        project = _load(demo_project_path(), args.out, args.no_cache)
+        if args.lang:
+            project = replace(project, lang=args.lang)
+        siting = None
+    elif args.command == "site":
+        project = _load(args.project, args.out, args.no_cache)
+        siting = with_siting(project, category=args.category, new_sites=args.new_sites)
+        if siting is None:
+            raise InputError(
+                f"{args.project}: nothing to site: give --category (and --new-sites) or a "
+                "[siting] section in the project file"
+            )
+    else:
+        project = _load(args.project, args.out, args.no_cache)
+        siting = None
+    progress = _Progress(sys.stderr, lang=project.lang, quiet=args.quiet)
+    output = run_project(project, progress=progress, siting=siting)
+    _finish(output, out, project.lang)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
