@@ -81,7 +81,7 @@ def _segments(graph: WalkGraph, edges: IntArray) -> NDArray[np.object_]:
     coords[:, 0, 1] = graph.y[graph.edge_u[edges]]
     coords[:, 1, 0] = graph.x[graph.edge_v[edges]]
     coords[:, 1, 1] = graph.y[graph.edge_v[edges]]
-    return shapely.linestrings(coords)
+    return np.asarray(shapely.linestrings(coords))
 
 
 def project_onto_edges(
@@ -172,7 +172,7 @@ def snap_points(
     py = np.full(n, np.nan)
     if n and len(candidates):
         tree = shapely.STRtree(_segments(graph, candidates))
-        pts = shapely.points(xa, ya)
+        pts = np.asarray(shapely.points(xa, ya))
         near = tree.query_nearest(pts, max_distance=max_snap_m, all_matches=False)
         found = np.zeros(n, dtype=bool)
         found[near[0]] = True
@@ -239,7 +239,7 @@ def report_snapping(
         where = f"{d:.0f} m away" if np.isfinite(d) else "not available (no street allowed)"
         issues.add(
             layer,
-            ids[i],
+            ids[int(i)],
             f"nearest street is {where}, more than max_snap_m = {max_snap_m:g} m",
             "not snapped; excluded from coverage denominators",
         )
@@ -253,7 +253,7 @@ def report_snapping(
         c = snapped.component[i]
         issues.add(
             layer,
-            ids[i],
+            ids[int(i)],
             f"on a network fragment of {n_nodes[c]} nodes / {length_km[c]:.1f} km cut off from "
             "the main network",
             "distances computed within the fragment",

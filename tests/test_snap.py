@@ -14,10 +14,10 @@ CRS = "EPSG:32648"
 
 
 def grid_with_fragment() -> WalkGraph:
-    """3×3 grid of 100 m edges (nodes 0–8, node = 3·row + col) plus a 2-edge fragment at x ≥ 1000."""
+    """3×3 grid of 100 m edges (node = 3·row + col) plus a 2-edge fragment at x ≥ 1000 m."""
     xs, ys = np.meshgrid([0.0, 100.0, 200.0], [0.0, 100.0, 200.0])
-    x = list(xs.ravel()) + [1000.0, 1050.0, 1100.0]
-    y = list(ys.ravel()) + [0.0, 0.0, 0.0]
+    x = [*xs.ravel(), 1000.0, 1050.0, 1100.0]
+    y = [*ys.ravel(), 0.0, 0.0, 0.0]
     u, v = [], []
     for r in range(3):
         for c in range(3):
@@ -103,7 +103,8 @@ def test_exact_against_shapely_on_random_points() -> None:
             axis=1,
         )
     )
-    brute = shapely.distance(shapely.points(x, y)[:, None], lines[None, :]).min(axis=1)
+    pts = np.asarray(shapely.points(x, y))
+    brute = shapely.distance(pts[:, None], np.asarray(lines)[None, :]).min(axis=1)
     np.testing.assert_allclose(s.access_m, brute, atol=1e-9)
     # The projection lies on the chosen edge at the reported offset.
     ux, uy = g.x[g.edge_u[s.edge]], g.y[g.edge_u[s.edge]]
