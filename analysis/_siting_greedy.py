@@ -1,0 +1,188 @@
+"""Greedy heuristics for the siting models, on sparse pairs.
+
+All functions take pairs already cleaned by :mod:`lifecircle.analysis.siting` (compressed demand
+indices ``0..n_demand-1``, no duplicates) and return candidate indices in the order picked, which
+is also the rank order the results report.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+
+def by_candidate(
+    pair_candidate: IntArray, pair_demand: IntArray, n_candidates: int, n_demand: int
+) -> sp.csr_array:
+    """Candidate × demand incidence matrix (1 where the candidate covers the demand point)."""
+    data = np.ones(pair_candidate.size, dtype=np.float64)
+    return sp.csr_array((data, (pair_candidate, pair_demand)), shape=(n_candidates, n_demand))
+
+
+def lazy_greedy_cover(
+    cover: sp.csr_array,
+    weight: FloatArray,
+    *,
+    allowed: BoolArray | None = None,
+    max_sites: int,
+    stop_weight: float = np.inf,
+) -> tuple[IntArray, FloatArray]:
+    """Pick sites one at a time, each covering the most weight not yet covered (lazy greedy).
+
+    Coverage gains only shrink as sites are added (submodularity), so a stale gain at the top
+    of the heap that still beats the next one after recomputation is the true best.
+
+    Parameters
+    ----------
+    cover
+        Candidate × demand incidence matrix (CSR).
+    weight
+        Weight of each demand point.
+    allowed
+        Candidates that may be picked (all when ``None``).
+    max_sites
+        Stop after this many sites.
+    stop_weight
+        Stop as soon as the covered weight reaches this.
+
+    Returns
+    -------
+    picked, gains
+        Candidate indices in the order picked, and the weight each newly covered.
+    """
+    indptr, indices = cover.indptr, cover.indices
+    covered = np.zeros(weight.size, dtype=bool)
+    gains0 = cover @ weight
+    candidates = np.arange(cover.shape[0]) if allowed is None else np.flatnonzero(allowed)
+    heap = [(-float(gains0[j]), int(j)) for j in candidates]
+    heapq.heapify(heap)
+    picked: list[int] = []
+    gains: list[float] = []
+    total = 0.0
+    while heap and len(picked) < max_sites and total < stop_weight:
+        _, j = heapq.heappop(heap)
+        rows = indices[indptr[j] : indptr[j + 1]]
+        fresh = rows[~covered[rows]]
+        gain = float(weight[fresh].sum())
+        if heap and gain < -heap[0][0]:
+            heapq.heappush(heap, (-gain, j))
+            continue
+        covered[fresh] = True
+        picked.append(j)
+        gains.append(gain)
+        total += gain
+    return np.asarray(picked, dtype=np.int64), np.asarray(gains, dtype=np.float64)
+
+
+def greedy_capacitated(
+    pair_candidate: IntArray,
+    pair_demand: IntArray,
+    weight: FloatArray,
+    households: FloatArray,
+    capacity_hh: FloatArray,
+    *,
+    max_sites: int,
+    stop_weight: float = np.inf,
+) -> tuple[IntArray, FloatArray]:
+    """Greedy for capacitated coverage: each step opens the site that can serve the most weight.
+
+    A site serves the not yet served part of its demand points, in pair order, until its
+    household capacity is used up (demand points may be split between sites).
+
+    Returns
+    -------
+    picked, served
+        Candidates in the order picked, and per pair the fraction of the demand point served by
+        the pair's candidate (a feasible assignment for the picked sites).
+    """
+    n_candidates = capacity_hh.size
+    order = np.argsort(pair_candidate, kind="stable")
+    starts = np.searchsorted(pair_candidate[order], np.arange(n_candidates + 1))
+    remaining = np.ones(weight.size, dtype=np.float64)
+    served = np.zeros(pair_candidate.size, dtype=np.float64)
+    is_open = np.zeros(n_candidates, dtype=bool)
+    picked: list[int] = []
+    total = 0.0
+
+    def fill(j: int) -> tuple[NDArray[np.int64], FloatArray, float]:
+        p = order[starts[j] : starts[j + 1]]
+        d = pair_demand[p]
+        take = remaining[d].copy()
+        hh = households[d] * take
+        if np.isfinite(capacity_hh[j]) and hh.sum() > capacity_hh[j]:
+            before = np.concatenate(([0.0], np.cumsum(hh)[:-1]))
+            room = np.clip(capacity_hh[j] - before, 0.0, None)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(hh > 0, np.minimum(1.0, room / hh), 1.0)
+            take = take * share
+        return p, take, float((weight[d] * take).sum())
+
+    while len(picked) < max_sites and total < stop_weight:
+        best_j, best_gain = -1, -1.0
+        for j in np.flatnonzero(~is_open):
+            gain = fill(int(j))[2]
+            if gain > best_gain:
+                best_j, best_gain = int(j), gain
+        if best_j < 0:
+            break
+        p, take, gain = fill(best_j)
+        served[p] = take
+        remaining[pair_demand[p]] -= take
+        is_open[best_j] = True
+        picked.append(best_j)
+        total += gain
+    return np.asarray(picked, dtype=np.int64), served
+
+
+def greedy_median(
+    pair_candidate: IntArray,
+    pair_demand: IntArray,
+    pair_dist_m: FloatArray,
+    weight: FloatArray,
+    base_dist_m: FloatArray,
+    *,
+    n_candidates: int,
+    max_sites: int,
+    allowed: BoolArray | None = None,
+) -> tuple[IntArray, FloatArray]:
+    """Greedy p-median: each step opens the site that saves the most weighted distance.
+
+    Parameters
+    ----------
+    base_dist_m
+        Each demand point's distance before any new site (finite: callers replace "no facility"
+        by a penalty distance).
+
+    Returns
+    -------
+    picked, saved
+        Candidates in the order picked and the weighted distance each saved.
+    """
+    cur = base_dist_m.astype(np.float64).copy()
+    is_open = np.zeros(n_candidates, dtype=bool)
+    if allowed is not None:
+        is_open |= ~allowed
+    picked: list[int] = []
+    saved: list[float] = []
+    wp = weight[pair_demand]
+    for _ in range(max_sites):
+        gain_pair = wp * np.maximum(cur[pair_demand] - pair_dist_m, 0.0)
+        savings = np.bincount(pair_candidate, weights=gain_pair, minlength=n_candidates)
+        savings[is_open] = -1.0
+        j = int(np.argmax(savings))
+        if savings[j] < 0:
+            break
+        mask = pair_candidate == j
+        d = pair_demand[mask]
+        np.minimum.at(cur, d, pair_dist_m[mask])
+        is_open[j] = True
+        picked.append(j)
+        saved.append(float(savings[j]))
+    return np.asarray(picked, dtype=np.int64), np.asarray(saved, dtype=np.float64)

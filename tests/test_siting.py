@@ -1,0 +1,334 @@
+"""Tests for lifecircle.analysis.siting: hand-checkable cases and agreement with spopt + CBC."""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+import pytest
+from spopt.locate import LSCP, MCLP, PMedian
+
+from lifecircle.analysis.siting import generate_candidates, lscp, mclp, p_median
+from lifecircle.errors import InputError
+
+
+def _instance(seed: int, n_demand: int, n_cand: int, side_m: float = 1000.0):
+    rng = np.random.default_rng(seed)
+    dem = rng.uniform(0, side_m, (n_demand, 2))
+    cand = rng.uniform(0, side_m, (n_cand, 2))
+    cost = np.hypot(dem[:, None, 0] - cand[None, :, 0], dem[:, None, 1] - cand[None, :, 1])
+    weight = rng.integers(1, 100, n_demand).astype(float)
+    return cost, weight
+
+
+def _pairs(cost: np.ndarray, cutoff_m: float):
+    d, c = np.nonzero(cost <= cutoff_m)
+    return c, d, cost[d, c]
+
+
+def _cbc() -> pulp.PULP_CBC_CMD:
+    return pulp.PULP_CBC_CMD(msg=False)
+
+
+# ----------------------------------------------------------------------------- against spopt
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mclp_same_objective_as_spopt(seed: int) -> None:
+    cost, weight = _instance(seed, 60, 20)
+    c, d, _ = _pairs(cost, 250.0)
+    ours = mclp(pair_candidate=c, pair_demand=d, weight=weight, n_candidates=20, n_sites=4)
+    ref = MCLP.from_cost_matrix(cost, weight, service_radius=250.0, p_facilities=4).solve(_cbc())
+    assert ours.exact and ours.method == "highs-milp"
+    assert ours.objective == pytest.approx(ref.problem.objective.value())
+    assert ours.selected.size == 4
+    assert ours.marginal_gain.sum() == pytest.approx(ours.objective)
+    assert np.all(np.diff(ours.marginal_gain) <= 1e-9)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_lscp_same_objective_as_spopt(seed: int) -> None:
+    cost, weight = _instance(seed, 60, 20)
+    radius = float(cost.min(axis=1).max()) + 1.0  # every demand point coverable
+    c, d, _ = _pairs(cost, radius)
+    ours = lscp(pair_candidate=c, pair_demand=d, weight=weight, n_candidates=20)
+    ref = LSCP.from_cost_matrix(cost, service_radius=radius).solve(_cbc())
+    assert ours.exact
+    assert ours.objective == pytest.approx(ref.problem.objective.value())
+    assert ours.covered_share_after == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_p_median_same_objective_as_spopt(seed: int) -> None:
+    cost, weight = _instance(seed, 30, 10)
+    c, d, dist = _pairs(cost, np.inf)
+    ours = p_median(
+        pair_candidate=c, pair_demand=d, pair_dist_m=dist, weight=weight, n_candidates=10, n_sites=3
+    )
+    ref = PMedian.from_cost_matrix(cost, weight, p_facilities=3).solve(_cbc())
+    assert ours.exact
+    assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-7)
+    # the objective is the weighted distance to the nearest chosen site
+    assert ours.objective == pytest.approx(float((weight * cost[:, ours.selected].min(1)).sum()))
+
+
+# ----------------------------------------------------------------------------- hand-checked
+
+
+def test_mclp_hand_case_and_ranking() -> None:
+    # candidate 0 covers demand 0,1 (10+10); candidate 1 covers 1,2 (10+15); candidate 2 covers 3 (4)
+    r = mclp(
+        pair_candidate=[0, 0, 1, 1, 2],
+        pair_demand=[0, 1, 1, 2, 3],
+        weight=[10, 10, 15, 4],
+        n_candidates=3,
+        n_sites=2,
+        households=[4, 4, 6, 2],
+        area_per_100hh_m2=30.0,
+    )
+    assert r.objective == pytest.approx(35.0)
+    assert r.selected.tolist() == [1, 0]  # 1 covers 25 alone, then 0 adds 10
+    assert r.marginal_gain.tolist() == pytest.approx([25.0, 10.0])
+    assert r.served_households.tolist() == pytest.approx([10.0, 4.0])
+    assert r.required_floor_area_m2.tolist() == pytest.approx([3.0, 1.2])
+    assert r.covered_share_before == 0.0
+    assert r.covered_share_after == pytest.approx(35 / 39)
+
+
+def test_mclp_already_covered_adds_nothing() -> None:
+    r = mclp(
+        pair_candidate=[0, 0, 1],
+        pair_demand=[0, 1, 2],
+        weight=[50, 50, 30],
+        n_candidates=2,
+        n_sites=1,
+        already_covered=[True, True, False],
+    )
+    assert r.selected.tolist() == [1]
+    assert r.objective == pytest.approx(30.0)
+    assert r.covered_share_before == pytest.approx(100 / 130)
+    assert r.covered_share_after == pytest.approx(1.0)
+
+
+def test_served_households_go_to_nearest_site_when_distances_given() -> None:
+    # demand 1 is covered by both sites; it is nearer to site 1
+    kw = dict(
+        pair_candidate=[0, 0, 1, 1],
+        pair_demand=[0, 1, 1, 2],
+        weight=[10, 10, 9],
+        n_candidates=2,
+        n_sites=2,
+        households=[1, 2, 3],
+    )
+    by_rank = mclp(**kw)
+    assert by_rank.selected.tolist() == [0, 1]
+    assert by_rank.served_households.tolist() == pytest.approx([3.0, 3.0])
+    nearest = mclp(**kw, pair_dist_m=[100, 300, 50, 100])
+    assert nearest.served_households.tolist() == pytest.approx([1.0, 5.0])
+
+
+def test_capacity_makes_uncapacitated_answer_infeasible() -> None:
+    # three demand points of 100 households (weight 100 each); site 0 covers all three but
+    # holds only 30 m² = 100 households at 30 m²/100 households; site 1 covers 0 and 1, unlimited
+    kw = dict(
+        pair_candidate=[0, 0, 0, 1, 1],
+        pair_demand=[0, 1, 2, 0, 1],
+        weight=[100, 100, 100],
+        n_candidates=2,
+        n_sites=1,
+        households=[100, 100, 100],
+        area_per_100hh_m2=30.0,
+    )
+    free = mclp(**kw)
+    assert free.selected.tolist() == [0]
+    assert free.objective == pytest.approx(300.0)
+    assert free.required_floor_area_m2[0] == pytest.approx(90.0)  # > 30 m²: does not fit
+    capped = mclp(**kw, capacity_m2=[30.0, np.nan])
+    assert capped.exact
+    assert capped.selected.tolist() == [1]
+    assert capped.objective == pytest.approx(200.0)
+    assert capped.served_households.tolist() == pytest.approx([200.0])
+    assert capped.required_floor_area_m2.tolist() == pytest.approx([60.0])
+
+
+def test_capacitated_lscp_needs_a_second_site() -> None:
+    kw = dict(
+        pair_candidate=[0, 0, 1],
+        pair_demand=[0, 1, 1],
+        weight=[100, 100],
+        n_candidates=2,
+        households=[100, 100],
+        area_per_100hh_m2=30.0,
+    )
+    assert lscp(**kw).objective == 1.0
+    capped = lscp(**kw, capacity_m2=[30.0, 30.0])
+    assert capped.objective == 2.0
+    assert sorted(capped.served_households.tolist()) == pytest.approx([100.0, 100.0])
+    assert capped.required_floor_area_m2.tolist() == pytest.approx([30.0, 30.0])
+
+
+def test_lscp_target_100_vs_95_percent() -> None:
+    kw = dict(
+        pair_candidate=[0, 0, 1, 2],
+        pair_demand=[0, 1, 2, 3],
+        weight=[50, 30, 19, 1],
+        n_candidates=3,
+    )
+    full = lscp(**kw, target_share=1.0)
+    assert full.objective == 3.0 and sorted(full.selected.tolist()) == [0, 1, 2]
+    most = lscp(**kw, target_share=0.95)
+    assert most.objective == 2.0 and most.selected.tolist() == [0, 1]
+    assert most.covered_share_after == pytest.approx(0.99)
+    assert lscp(**kw, target_share=0.8).selected.tolist() == [0]
+
+
+def test_lscp_target_met_by_existing_needs_no_site() -> None:
+    r = lscp(
+        pair_candidate=[0],
+        pair_demand=[1],
+        weight=[90, 10],
+        n_candidates=1,
+        target_share=0.9,
+        already_covered=[True, False],
+    )
+    assert r.objective == 0.0 and r.selected.size == 0 and r.method == "none needed"
+
+
+def test_lscp_unreachable_target_says_max_share() -> None:
+    with pytest.raises(InputError, match=r"at most 0\.9900 of the weight"):
+        lscp(
+            pair_candidate=[0, 1],
+            pair_demand=[0, 1],
+            weight=[50, 49, 1],
+            n_candidates=2,
+            target_share=1.0,
+        )
+
+
+def test_p_median_keeps_existing_facilities() -> None:
+    # demand 0 has an existing facility 40 m away: the 100 m pair never helps it
+    r = p_median(
+        pair_candidate=[0, 0, 1],
+        pair_demand=[0, 1, 2],
+        pair_dist_m=[100.0, 200.0, 50.0],
+        weight=[1, 2, 3],
+        n_candidates=2,
+        n_sites=2,
+        existing_dist_m=[40.0, np.inf, np.inf],
+        households=[1, 1, 1],
+        area_per_100hh_m2=50.0,
+    )
+    assert r.objective == pytest.approx(40 + 400 + 150)
+    assert r.exact
+    assert sorted(r.selected.tolist()) == [0, 1]
+    assert r.served_households.sum() == pytest.approx(2.0)  # demand 0 stays with existing
+
+
+def test_p_median_unreachable_demand_is_an_error() -> None:
+    with pytest.raises(InputError, match=r"1 demand points with weight are out of reach"):
+        p_median(
+            pair_candidate=[0],
+            pair_demand=[0],
+            pair_dist_m=[10.0],
+            weight=[1, 1],
+            n_candidates=1,
+            n_sites=1,
+        )
+
+
+# ----------------------------------------------------------------------------- fallback
+
+
+def test_greedy_fallback_reports_bound_and_gap() -> None:
+    cost, weight = _instance(11, 200, 40)
+    c, d, _ = _pairs(cost, 150.0)
+    exact = mclp(pair_candidate=c, pair_demand=d, weight=weight, n_candidates=40, n_sites=5)
+    fast = mclp(
+        pair_candidate=c,
+        pair_demand=d,
+        weight=weight,
+        n_candidates=40,
+        n_sites=5,
+        max_exact_pairs=0,
+    )
+    assert not fast.exact and fast.method == "lazy-greedy+lp-bound"
+    assert fast.objective <= exact.objective + 1e-9 <= fast.bound + 2e-9
+    assert fast.gap == pytest.approx((fast.bound - fast.objective) / fast.objective)
+    assert fast.marginal_gain.sum() == pytest.approx(fast.objective)
+
+
+def test_greedy_fallback_lscp_and_p_median_bounds() -> None:
+    cost, weight = _instance(12, 80, 25)
+    radius = float(cost.min(axis=1).max()) + 1.0
+    c, d, dist = _pairs(cost, radius)
+    exact = lscp(pair_candidate=c, pair_demand=d, weight=weight, n_candidates=25)
+    fast = lscp(pair_candidate=c, pair_demand=d, weight=weight, n_candidates=25, max_exact_pairs=0)
+    assert fast.bound <= exact.objective <= fast.objective
+    assert fast.gap == pytest.approx(abs(fast.objective - fast.bound) / fast.objective)
+    k = int(exact.objective) + 2  # enough sites to reach every demand point
+    ex_pm = p_median(
+        pair_candidate=c, pair_demand=d, pair_dist_m=dist, weight=weight, n_candidates=25, n_sites=k
+    )
+    gr_pm = p_median(
+        pair_candidate=c,
+        pair_demand=d,
+        pair_dist_m=dist,
+        weight=weight,
+        n_candidates=25,
+        n_sites=k,
+        max_exact_pairs=0,
+    )
+    assert gr_pm.bound <= ex_pm.objective * (1 + 1e-9)
+    assert ex_pm.objective <= gr_pm.objective * (1 + 1e-9)
+
+
+# ----------------------------------------------------------------------------- input errors
+
+
+def test_bad_input_names_the_problem() -> None:
+    with pytest.raises(InputError, match=r"pair_candidate has 1 \(rows 1\) values outside 0\.\.1"):
+        mclp(pair_candidate=[0, 2], pair_demand=[0, 1], weight=[1, 1], n_candidates=2, n_sites=1)
+    with pytest.raises(InputError, match=r"n_sites = 3 is more than the 2 candidates"):
+        mclp(pair_candidate=[0], pair_demand=[0], weight=[1], n_candidates=2, n_sites=3)
+    with pytest.raises(InputError, match=r"weight has 1 \(rows 0\) negative"):
+        mclp(pair_candidate=[0], pair_demand=[0], weight=[-1], n_candidates=1, n_sites=1)
+    with pytest.raises(InputError, match=r"capacity_m2 needs area_per_100hh_m2"):
+        mclp(
+            pair_candidate=[0],
+            pair_demand=[0],
+            weight=[1],
+            n_candidates=1,
+            n_sites=1,
+            capacity_m2=[10.0],
+        )
+    with pytest.raises(InputError, match=r"target_share must be in \(0, 1\]"):
+        lscp(pair_candidate=[0], pair_demand=[0], weight=[1], n_candidates=1, target_share=1.5)
+
+
+# ----------------------------------------------------------------------------- candidates
+
+
+def test_generate_candidates_thins_uncovered_points() -> None:
+    x = np.array([0.0, 50.0, 120.0, 400.0, 190.0])
+    keep = generate_candidates(
+        x, np.zeros(5), uncovered=np.array([True, True, True, False, True]), spacing_m=100.0
+    )
+    assert keep.tolist() == [0, 2]
+
+
+def test_generate_candidates_spacing_and_reach_on_random_points() -> None:
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 2000, 3000), rng.uniform(0, 2000, 3000)
+    uncovered = x + y > 1500
+    keep = generate_candidates(x, y, uncovered=uncovered, spacing_m=150.0)
+    assert uncovered[keep].all()
+    dx = x[keep][:, None] - x[keep][None, :]
+    dy = y[keep][:, None] - y[keep][None, :]
+    d = np.hypot(dx, dy) + np.eye(keep.size) * 1e9
+    assert d.min() >= 150.0
+    # every uncovered point lies within the spacing of a kept one
+    far = np.hypot(x[uncovered][:, None] - x[keep], y[uncovered][:, None] - y[keep]).min(1)
+    assert far.max() < 150.0
+    again = generate_candidates(x, y, uncovered=uncovered, spacing_m=150.0)
+    assert np.array_equal(keep, again)
+    with pytest.raises(InputError, match="spacing_m must be > 0"):
+        generate_candidates(x, y, uncovered=uncovered, spacing_m=0.0)
