@@ -30,6 +30,9 @@ FloatArray = NDArray[np.float64]
 
 _QUAD_SEGS = 2
 
+#: What an isochrone is: a Polygon or MultiPolygon (an empty Polygon when nothing is reached).
+Area = shapely.Polygon | shapely.MultiPolygon
+
 
 def _check(cutoff_m: float, walk_width_m: float) -> None:
     if not (cutoff_m >= 0 and np.isfinite(cutoff_m)):
@@ -134,7 +137,7 @@ def _polygon(
     lo_m: FloatArray,
     hi_m: FloatArray,
     walk_width_m: float,
-) -> shapely.Geometry:
+) -> Area:
     if len(edge) == 0:
         return shapely.Polygon()
     ax = graph.x[graph.edge_u[edge]]
@@ -149,13 +152,13 @@ def _polygon(
     coords[:, 1, 1] = ay + hi_m * dy
     lines = shapely.multilinestrings(np.asarray(shapely.linestrings(coords)))
     poly = shapely.buffer(lines, walk_width_m / 2.0, quad_segs=_QUAD_SEGS)
-    assert isinstance(poly, shapely.Geometry)
+    assert isinstance(poly, shapely.Polygon | shapely.MultiPolygon)
     return poly
 
 
 def isochrone(
     graph: WalkGraph, sources: SnappedPoints, *, cutoff_m: float, walk_width_m: float = 25.0
-) -> shapely.Geometry:
+) -> Area:
     """The area within ``cutoff_m`` of walking from any of the sources.
 
     Parameters
@@ -171,7 +174,7 @@ def isochrone(
 
     Returns
     -------
-    shapely.Geometry
+    Polygon or MultiPolygon
         A Polygon or MultiPolygon in the graph's CRS, holes kept; an empty Polygon when nothing
         is reachable.
 
@@ -195,7 +198,7 @@ def isochrone(
 
 def isochrones_per_source(
     graph: WalkGraph, sources: SnappedPoints, *, cutoff_m: float, walk_width_m: float = 25.0
-) -> list[shapely.Geometry]:
+) -> list[Area]:
     """One isochrone polygon per source (see :func:`isochrone`); empty for unsnapped sources.
 
     The graph with every source attached is built once; each source then costs one bounded
@@ -204,7 +207,7 @@ def isochrones_per_source(
     _check(cutoff_m, walk_width_m)
     n = graph.n_nodes
     csr, index = _augmented_csr(graph, sources)
-    out: list[shapely.Geometry] = [shapely.Polygon() for _ in range(len(sources))]
+    out: list[Area] = [shapely.Polygon() for _ in range(len(sources))]
     for j, i in enumerate(index):
         dist = dijkstra(csr, directed=True, indices=n + j, limit=cutoff_m)[:n]
         one = sources.subset(np.array([i]))
