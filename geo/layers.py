@@ -328,7 +328,7 @@ def check_coordinates(
         swapped = (cx >= 3.0) & (cx <= 54.0) & (cy >= 73.0) & (cy <= 136.0)
         outside = (xmin < -180.0) | (xmax > 180.0) | (ymin < -90.0) | (ymax > 90.0)
         if swapped.any():
-            if swapped.sum() * 2 >= len(swapped):
+            if swapped.sum() * 2 > len(swapped):
                 if columns is not None:
                     fix = f'swap x and y in fields: x = "{columns[1]}", y = "{columns[0]}"'
                 else:
@@ -384,7 +384,7 @@ class _LayerReader:
         suffix = path.suffix.lower()
         if not path.exists():
             raise_problems(
-                path, self.kind, [f"{path}: file not found; check [layers.{self.kind}] path"]
+                path, self.kind, [f"{path}: file not found; check the path in [layers.{self.kind}]"]
             )
         if suffix in RASTER_SUFFIXES:
             raise_problems(
@@ -519,8 +519,8 @@ class _LayerReader:
         if bad.any():
             rows = np.arange(2, len(values) + 2)[bad]
             self.problems.append(
-                f"{self.name}: column '{column}' has {int(bad.sum())} empty or non-numeric "
-                f"coordinates ({format_rows(rows)}); every row needs decimal degrees (e.g. 107.9)"
+                f"{self.name}: column '{column}' has {_n(bad, 'empty or non-numeric coordinate')} "
+                f"({format_rows(rows)}); every row needs decimal degrees (e.g. 107.9)"
             )
         return parsed
 
@@ -575,7 +575,7 @@ class _LayerReader:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 if path.suffix.lower() == ".parquet":
-                    gdf = gpd.read_parquet(path)
+                    gdf = _read_geoparquet(path)
                 else:
                     layer = self.spec.layer
                     if layer is None and path.suffix.lower() == ".gpkg":
@@ -615,8 +615,9 @@ class _LayerReader:
         values = np.asarray(geometry.values, dtype=object)
         missing = shapely.is_missing(values) | shapely.is_empty(values)
         if missing.any():
+            what = _n(missing, "empty or missing geometry", "empty or missing geometries")
             self.problems.append(
-                f"{self.name}: {int(missing.sum())} empty or missing geometries "
+                f"{self.name}: {what} "
                 f"({format_rows(rows[missing])}); draw them or delete those rows"
             )
         types = np.array([g.geom_type if g is not None else "" for g in values], dtype=object)
@@ -624,7 +625,7 @@ class _LayerReader:
         if wrong.any():
             found = sorted(set(types[wrong]))
             self.problems.append(
-                f"{self.name}: {int(wrong.sum())} geometries are {' / '.join(found)} "
+                f"{self.name}: {_n(wrong, 'geometry is', 'geometries are')} {' / '.join(found)} "
                 f"({format_rows(rows[wrong])}); {self.kind} must be {_EXPECTED_GEOMETRY[self.kind]}"
             )
         multi_point = ~missing & (types == "MultiPoint")
@@ -633,8 +634,9 @@ class _LayerReader:
             many = multi_point.copy()
             many[multi_point] = n_parts > 1
             if many.any():
+                what = _n(many, "MultiPoint geometry", "MultiPoint geometries")
                 self.problems.append(
-                    f"{self.name}: {int(many.sum())} MultiPoint geometries with several points "
+                    f"{self.name}: {what} with several points "
                     f"({format_rows(rows[many])}); split them into one point per feature"
                 )
             single = multi_point & ~many
@@ -713,7 +715,7 @@ class _LayerReader:
         if bad.any():
             samples = ", ".join(repr(str(v)) for v in raw[bad].head(3))
             self.problems.append(
-                f"{self.name}: column {label} has {int(bad.sum())} non-numeric values "
+                f"{self.name}: column {label} has {_n(bad, 'non-numeric value')} "
                 f"({format_rows(rows[bad])}: {samples}); write plain numbers without units"
             )
         rule = self.schema.numbers[name]
@@ -721,21 +723,21 @@ class _LayerReader:
         given = np.isfinite(values)
         if rule.strict:
             low = given & (values <= rule.minimum)
-            what, must = f"values ≤ {rule.minimum:g}", f"> {rule.minimum:g}"
+            what, must = f"value ≤ {rule.minimum:g}", f"> {rule.minimum:g}"
         else:
             low = given & (values < rule.minimum)
-            what, must = "negative values", f"≥ {rule.minimum:g}"
+            what, must = "negative value", f"≥ {rule.minimum:g}"
         if low.any():
             empty_hint = " (leave the cell empty when unknown)" if rule.strict else ""
             self.problems.append(
-                f"{self.name}: column {label} has {int(low.sum())} {what} "
+                f"{self.name}: column {label} has {_n(low, what)} "
                 f"({format_rows(rows[low])}); {name} must be {must}{empty_hint}"
             )
         if rule.integer:
             fractional = given & ~low & (values != np.round(values))
             if fractional.any():
                 self.problems.append(
-                    f"{self.name}: column {label} has {int(fractional.sum())} non-integer values "
+                    f"{self.name}: column {label} has {_n(fractional, 'non-integer value')} "
                     f"({format_rows(rows[fractional])}); {name} must be whole numbers"
                 )
         if name == "households" and self.kind == "communities":
@@ -759,7 +761,7 @@ class _LayerReader:
         empty = ids.isna().to_numpy()
         if empty.any():
             self.problems.append(
-                f"{self.name}: column {label} has {int(empty.sum())} empty values "
+                f"{self.name}: column {label} has {_n(empty, 'empty value')} "
                 f"({format_rows(rows[empty])}); every feature needs an id"
             )
         duplicated = ids.duplicated(keep=False).to_numpy() & ~empty
@@ -771,7 +773,7 @@ class _LayerReader:
             shown = "; ".join(groups[:_MAX_ROWS_SHOWN])
             more = len(groups) - _MAX_ROWS_SHOWN
             self.problems.append(
-                f"{self.name}: column {label} has {len(groups)} duplicated values: {shown}"
+                f"{self.name}: column {label} has {_n(len(groups), 'duplicated value')}: {shown}"
                 + (f" and {more} more" if more > 0 else "")
                 + "; ids must be unique"
             )
@@ -787,7 +789,7 @@ class _LayerReader:
         empty = text.isna().to_numpy()
         if name == "category" and empty.any():
             self.problems.append(
-                f"{self.name}: column {label} has {int(empty.sum())} empty values "
+                f"{self.name}: column {label} has {_n(empty, 'empty value')} "
                 f"({format_rows(rows[empty])}); every facility needs a category"
             )
         if name == "name" and name in self.schema.required:
@@ -800,7 +802,7 @@ class _LayerReader:
             if bad.any():
                 samples = ", ".join(repr(v) for v in pd.unique(text[bad])[:5])
                 self.problems.append(
-                    f"{self.name}: column {label} has {int(bad.sum())} unknown values "
+                    f"{self.name}: column {label} has {_n(bad, 'unknown value')} "
                     f"({format_rows(rows[bad])}: {samples}); valid: "
                     + ", ".join(COMMUNITY_KINDS)
                     + " (or 城市社区/社区, 镇/集镇, 村/农村)"
@@ -825,6 +827,33 @@ class _LayerReader:
                     "used a point inside it (representative point)",
                 )
         return gpd.GeoSeries(values, index=wgs.index, crs=WGS84)
+
+
+def _read_geoparquet(path: Path) -> gpd.GeoDataFrame:
+    """Read a GeoParquet file; GeoParquet needs the optional package pyarrow."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise LayerError(
+            f"{path.name}: reading GeoParquet needs the package pyarrow (pip install pyarrow); "
+            "or export the layer as GeoPackage (.gpkg)",
+            [
+                f"{path.name}: reading GeoParquet needs the package pyarrow (pip install "
+                "pyarrow); or export the layer as GeoPackage (.gpkg)"
+            ],
+        ) from None
+    return gpd.read_parquet(path)
+
+
+def _n(count: int | NDArray[np.bool_], singular: str, plural: str | None = None) -> str:
+    """``"1 negative value"`` / ``"3 negative values"``; ``count`` may be a boolean mask."""
+    n = int(np.sum(count)) if isinstance(count, np.ndarray) else int(count)
+    if n == 1:
+        return f"1 {singular}"
+    if plural is None:
+        head, sep, tail = singular.partition(" ≤")
+        plural = head + "s" + sep + tail
+    return f"{n} {plural}"
 
 
 def _polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry | None:
