@@ -253,7 +253,8 @@ def compute_coverage(
         A required category of a level that is missing from ``demand`` counts as unreachable.
     straight_dist
         Same index and ``dist_m_<category>`` columns as ``demand`` with straight-line distances
-        (see :func:`straight_line_distances`); gives ``straight_line_share``.
+        (see :func:`straight_line_distances`); gives ``straight_line_share`` (NaN for a
+        category it has no column for).
     group_street
         Street / town of each demand point (aligned to ``demand``); default the ``street``
         column of ``demand`` when it has one.
@@ -324,6 +325,8 @@ def compute_coverage(
     sl_shares = np.full((len(cats), len(levels)), np.nan)
     if straight_dist is not None:
         sl_shares = coverage_shares(dist_matrix(straight_dist, cats), pop, thresholds)
+        absent = [f"dist_m_{c}" not in straight_dist.columns for c in cats]
+        sl_shares[np.asarray(absent, dtype=bool)] = np.nan
 
     rows = []
     for j, cat in enumerate(cats):
