@@ -686,7 +686,7 @@ class _LayerReader:
                     f"the file has columns: {', '.join(columns) or '(none)'}; {fix}"
                 )
         out = pd.DataFrame({"row": rows})
-        for name in ours:
+        for name in sorted(ours, key=lambda n: n != "id"):
             column = found.get(name)
             raw = frame[column] if column is not None else pd.Series([None] * len(frame))
             raw = raw.reset_index(drop=True)

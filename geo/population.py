@@ -136,9 +136,10 @@ def _read_raster(spec: LayerSpec, issues: IssueLog) -> gpd.GeoDataFrame:
             + "); set them to 0 or to the raster's nodata value"
         )
     rows, cols = np.nonzero(np.isfinite(values) & (values > 0))
-    x, y = transform * (cols + 0.5, rows + 0.5)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    col_c = cols + 0.5
+    row_c = rows + 0.5
+    x = transform.a * col_c + transform.b * row_c + transform.c
+    y = transform.d * col_c + transform.e * row_c + transform.f
     if decl is not None:
         bounds = np.column_stack([x, y, x, y])
         problems += check_coordinates(
