@@ -11,6 +11,7 @@ the same as PySAL ``access`` ``two_stage_fca`` with ``weights.step_fn({cutoff: 1
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,7 +167,9 @@ def required_floor_area_m2(households: ArrayLike, threshold_m2_per_100hh: float)
     return np.asarray(households, dtype=float) * float(threshold_m2_per_100hh) / 100.0
 
 
-def community_mean(values: ArrayLike, weights: ArrayLike, community_id: ArrayLike) -> pd.Series:
+def community_mean(
+    values: ArrayLike, weights: ArrayLike, community_id: ArrayLike | Sequence[object]
+) -> pd.Series:
     """Return the weighted mean of ``values`` per community (e.g. household-weighted 2SFCA).
 
     Points with a missing community id or a NaN value are left out; a community whose weights
