@@ -572,3 +572,129 @@ def test_format_rows():
     assert format_rows([4]) == "row 4"
     assert format_rows([4, 9, 12]) == "rows 4, 9, 12"
     assert format_rows(list(range(1, 16))) == "rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 5 more"
+
+
+# --- the demo county's layers and broken copies of them -------------------------------------
+
+DEMO_FAC_FIELDS = {
+    "id": "编号",
+    "name": "名称",
+    "category": "类别",
+    "floor_area_m2": "建筑面积",
+    "community_id": "所属社区",
+    "x": "经度",
+    "y": "纬度",
+}
+
+
+@pytest.fixture(scope="module")
+def demo_layers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder holding the demo county's layers (generated when the package has none)."""
+    import lifecircle.data
+
+    folder = Path(lifecircle.data.__file__).parent / "demo"
+    if (folder / "communities.gpkg").exists() and (folder / "facilities.csv").exists():
+        return folder
+    from lifecircle.data.demo.generate import generate
+
+    out = tmp_path_factory.mktemp("demo-layers")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rasterio's from_origin warns on newer affine
+        generate(out)
+    return out
+
+
+def demo_communities(demo_layers: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(demo_layers / "communities.gpkg")
+
+
+def test_demo_gbk_csv_read_correctly(demo_layers):
+    path = demo_layers / "facilities.csv"
+    raw = path.read_bytes()
+    assert detect_encoding(raw) == "gb18030"
+    table = pd.read_csv(path, encoding="gb18030", dtype=str)
+    issues = IssueLog()
+    spec = LayerSpec(path, fields=DEMO_FAC_FIELDS, crs="gcj02")
+    out = read_layer(spec, kind="facilities", issues=issues)
+    assert len(out) == len(table)
+    assert list(out["id"]) == list(table["编号"])
+    assert list(out["name"]) == list(table["名称"])
+    assert out["category"].str.contains("[\u4e00-\u9fff]").all()  # Chinese text decoded
+    lon, lat = gcj02_to_wgs84(table["经度"].astype(float), table["纬度"].astype(float))
+    np.testing.assert_allclose(out.geometry.x, lon, atol=1e-12)
+    np.testing.assert_allclose(out.geometry.y, lat, atol=1e-12)
+    np.testing.assert_allclose(out["floor_area_m2"], table["建筑面积"].astype(float))
+    assert len(issues) == 0
+
+
+def test_demo_communities_read(demo_layers):
+    out = read_layer(
+        LayerSpec(demo_layers / "communities.gpkg"), kind="communities", issues=IssueLog()
+    )
+    src = demo_communities(demo_layers)
+    assert list(out["id"]) == list(src["id"])
+    assert set(out["kind"]) <= {"urban", "town", "rural"}
+    assert out.crs.to_epsg() == 4326
+    # the file is in CGCS2000 Gauss–Krüger (metres); the county seat lies near 107.9°E 31.1°N
+    lon, lat = out.union_all().centroid.coords[0]
+    assert 107.5 < lon < 108.3
+    assert 30.8 < lat < 31.4
+
+
+def test_demo_broken_negative_households(demo_layers, tmp_path):
+    gdf = demo_communities(demo_layers)
+    gdf.loc[[3, 8, 11], "households"] = [-1, -20, -5]
+    path = write_vector(gdf, tmp_path / "communities.gpkg")
+    err = read_error(LayerSpec(path), "communities")
+    assert err.problems == [
+        "communities.gpkg: column 'households' has 3 negative values (rows 4, 9, 12); "
+        "households must be ≥ 0"
+    ]
+
+
+def test_demo_broken_missing_column(demo_layers, tmp_path):
+    gdf = demo_communities(demo_layers).rename(columns={"households": "户数"})
+    path = write_vector(gdf, tmp_path / "communities.gpkg")
+    err = read_error(LayerSpec(path, fields={"households": "households"}), "communities")
+    assert len(err.problems) == 1
+    assert err.problems[0].startswith(
+        "communities.gpkg: required column 'households' not found (looked for column "
+        "'households' given in fields); the file has columns: id, name, kind, 户数, population"
+    )
+
+
+def test_demo_broken_no_crs(demo_layers, tmp_path):
+    gdf = demo_communities(demo_layers).set_crs(None, allow_override=True)
+    path = write_vector(gdf, tmp_path / "communities.shp")
+    err = read_error(LayerSpec(path), "communities")
+    assert err.problems == [
+        'communities.shp: has no CRS; add crs = "EPSG:4490" (or "EPSG:4326", "gcj02", "bd09", '
+        "or the projected CRS it uses) to [layers.communities]"
+    ]
+
+
+def test_demo_broken_duplicate_ids(demo_layers, tmp_path):
+    gdf = demo_communities(demo_layers)
+    first = gdf["id"].iloc[0]
+    gdf.loc[[5, 9], "id"] = first
+    path = write_vector(gdf, tmp_path / "communities.gpkg")
+    err = read_error(LayerSpec(path), "communities")
+    assert err.problems == [
+        f"communities.gpkg: column 'id' has 1 duplicated value: {first!r} (rows 1, 6, 10); "
+        "ids must be unique"
+    ]
+
+
+def test_demo_broken_swapped_lonlat(demo_layers, tmp_path):
+    text = (demo_layers / "facilities.csv").read_bytes().decode("gb18030")
+    header, rest = text.split("\r\n", 1)
+    swapped = header.replace("经度", "LAT").replace("纬度", "经度").replace("LAT", "纬度")
+    path = tmp_path / "facilities.csv"
+    path.write_bytes((swapped + "\r\n" + rest).encode("gbk"))
+    n = len(pd.read_csv(path, encoding="gb18030"))
+    err = read_error(LayerSpec(path, fields=DEMO_FAC_FIELDS, crs="gcj02"), "facilities")
+    assert err.problems == [
+        f"facilities.csv: lon/lat look swapped in {format_rows(list(range(2, n + 2)))}: x lies in "
+        "3–54 (a latitude in China) and y in 73–136 (a longitude); swap x and y in fields: "
+        'x = "纬度", y = "经度"'
+    ]

@@ -167,3 +167,24 @@ def test_spread_population_fills_from_households():
     )
     assert out.loc[out["community_id"] == "C2", "population"].tolist() == [20.0]
     assert out["population"].sum() == pytest.approx(620.0)
+
+
+def test_demo_population_raster_matches_communities(tmp_path):
+    from pathlib import Path
+
+    import lifecircle.data
+
+    folder = Path(lifecircle.data.__file__).parent / "demo"
+    if not (folder / "population.tif").exists():
+        from lifecircle.data.demo.generate import generate
+
+        folder = tmp_path
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # rasterio's from_origin warns on newer affine
+            generate(folder)
+    tif = folder / "population.tif"
+    out = read_population(LayerSpec(tif), issues=IssueLog(), persons_per_household=2.62)
+    communities = gpd.read_file(folder / "communities.gpkg")
+    assert out["id"].is_unique
+    assert (out["population"] > 0).all()
+    assert out["population"].sum() == pytest.approx(communities["population"].sum(), abs=1.0)
