@@ -243,7 +243,7 @@ def read_layer(spec: LayerSpec, *, kind: LayerKind, issues: IssueLog) -> gpd.Geo
     return _LayerReader(spec, kind, issues).read()
 
 
-# --- helpers shared with population.py -------------------------------------------------------
+# --- shared with population.py -------------------------------------------------------------
 
 
 def format_rows(rows: Sequence[int] | NDArray[np.int64]) -> str:
