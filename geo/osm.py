@@ -187,6 +187,19 @@ def _tags_walkable(tags: Mapping[str, str], keep_private: bool) -> bool:
     )
 
 
+_KNOWN_HIGHWAY = WALKABLE_HIGHWAY | FOOT_ONLY_HIGHWAY | NOT_WALKABLE_HIGHWAY
+
+
+def _report_unknown_highway(highway: str | None, way_id: object, issues: IssueLog) -> None:
+    if highway is not None and highway not in _KNOWN_HIGHWAY:
+        issues.add(
+            "network",
+            way_id,
+            f"unknown highway value {highway!r}",
+            "not treated as walkable; retag it (e.g. highway=footway) if people walk there",
+        )
+
+
 @dataclass(frozen=True)
 class LonLatSegments:
     """Nodes and way segments before projection (the common output of the OSM readers).
@@ -382,6 +395,8 @@ def parse_osm_xml(
                 refs.extend(cur_refs)
                 way_len.append(len(cur_refs))
                 way_ids.append(int(way_id[0]))
+            elif issues is not None:
+                _report_unknown_highway(cur_tags.get("highway"), way_id[0], issues)
 
     parser = expat.ParserCreate()
     parser.buffer_text = True
@@ -452,6 +467,8 @@ def parse_osm_pbf(
                 access=tags.get("access"),
                 keep_private=keep_private,
             ):
+                if issues is not None:
+                    _report_unknown_highway(tags.get("highway"), way.id, issues)
                 continue
             prev = -1
             missing = 0

@@ -191,6 +191,21 @@ def test_xml_missing_nodes_are_reported(tmp_path: Path) -> None:
     assert "missing" in frame["problem"].iloc[0]
 
 
+def test_unknown_highway_value_is_reported(tmp_path: Path) -> None:
+    ways = [*WAYS, (110, [1, 4], {"highway": "footpath_typo"})]
+    xml = tmp_path / "typo.osm"
+    xml.write_text(osm_xml(ways), encoding="utf-8")
+    pbf = tmp_path / "typo.osm.pbf"
+    write_pbf(xml, pbf)
+    for path in (xml, pbf):
+        issues = IssueLog()
+        g = load_network(path, cache=False, issues=issues)
+        assert g.n_edges == 5
+        frame = issues.to_frame()
+        assert frame["row_id"].tolist() == ["110"]
+        assert "footpath_typo" in frame["problem"].iloc[0]
+
+
 def test_bz2_equals_xml(streets: Path, tmp_path: Path) -> None:
     packed = tmp_path / "streets.osm.bz2"
     packed.write_bytes(bz2.compress(streets.read_bytes()))
@@ -211,6 +226,19 @@ def test_osm_date(tmp_path: Path, streets: Path) -> None:
         encoding="utf-8",
     )
     assert osm_date(overpass) == "2025-01-02T03:04:05Z"
+
+
+def test_osm_date_from_pbf_header(tmp_path: Path, streets: Path) -> None:
+    pbf = tmp_path / "dated.osm.pbf"
+    header = osmium.io.Header()
+    header.set("osmosis_replication_timestamp", "2025-03-04T05:06:07Z")
+    with osmium.SimpleWriter(str(pbf), header=header) as writer:
+        for obj in osmium.FileProcessor(str(streets)):
+            writer.add(obj)
+    assert osm_date(pbf) == "2025-03-04T05:06:07Z"
+    plain = tmp_path / "plain.osm.pbf"
+    write_pbf(streets, plain)
+    assert osm_date(plain) is None
 
 
 # ---------------------------------------------------------------------- same graph, all formats
@@ -365,6 +393,32 @@ def test_road_lines_respect_layer_column(tmp_path: Path) -> None:
         crs="EPSG:32649",
     ).to_file(path)
     g = load_network(path, cache=False)
+    assert (g.n_nodes, g.n_edges) == (4, 2)
+
+
+def test_road_lines_shapefile_zip_and_sidecar_cache(tmp_path: Path) -> None:
+    import zipfile
+
+    roads = gpd.GeoDataFrame(
+        {"highway": ["residential", "motorway"]},
+        geometry=[shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(0, 10), (100, 10)])],
+        crs="EPSG:32649",
+    )
+    shp = tmp_path / "roads.shp"
+    roads.to_file(shp)
+    packed = tmp_path / "roads.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        for part in tmp_path.glob("roads.*"):
+            if part != packed:
+                z.write(part, part.name)
+    cache_dir = tmp_path / "cache"
+    for path in (shp, packed):
+        g = load_network(path, cache_dir=cache_dir, crs="EPSG:32649")
+        assert (g.n_nodes, g.n_edges) == (2, 1)  # the motorway is not walkable
+        assert g.edge_length_m.sum() == pytest.approx(100.0)
+    # a change in the .dbf alone (the motorway becomes a footway) must miss the cache
+    roads.assign(highway=["residential", "footway"]).to_file(shp)
+    g = load_network(shp, cache_dir=cache_dir, crs="EPSG:32649")
     assert (g.n_nodes, g.n_edges) == (4, 2)
 
 
