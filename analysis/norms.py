@@ -190,8 +190,9 @@ class NormResult:
         ``social_orgs_per_10k_result``, ``workers_result``, ``volunteers_result``,
         ``activity_share_result`` (``passed`` / ``failed`` / ``not_provided``).
     stations
-        Index facility id: ``category``, ``community_id``, ``tier``, ``station_min_area_m2``,
-        ``station_min_area_result``, ``facility_min_area_m2``, ``facility_min_area_result``.
+        Index facility id: ``tier``, ``station_min_area_m2``, ``station_min_area_result``,
+        ``facility_min_area_m2``, ``facility_min_area_result`` (the facilities layer already
+        has ``category`` and ``community_id``).
     compliance
         One row per subject and check: ``subject`` (community / station), ``id``, ``name``,
         ``check``, ``value``, ``threshold``, ``unit``, ``result``, ``shortfall``, ``source``,
@@ -515,8 +516,6 @@ def evaluate_norms(
     )
     station_table = pd.DataFrame(
         {
-            "category": st_cat,
-            "community_id": st_com,
             "tier": tiers,
             "station_min_area_m2": tier_min,
             "station_min_area_result": np.where(is_tiered, tier_result, "not_provided"),
