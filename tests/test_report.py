@@ -1,0 +1,89 @@
+"""Tests of analysis/report.py and analysis/charts.py: sections, escaping, xlsx sheets and cells."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sample_results import EVIL, make_results
+
+from lifecircle.analysis.charts import histogram_svg, horizontal_bar_svg
+from lifecircle.analysis.report import SHEETS, render_report_html, write_report_xlsx
+
+
+def test_report_has_every_section_and_no_external_resource() -> None:
+    page = render_report_html(make_results("zh"))
+    for sid in [
+        "headline",
+        "coverage",
+        "communities",
+        "area-chart",
+        "stations",
+        "sites",
+        "issues",
+        "methods",
+    ]:
+        assert f'<section id="{sid}">' in page, sid
+    assert page.count("<svg") == 3
+    assert not re.findall(r"(?:src|href)=\"(?:https?:)?//", page)
+    assert "@page { size: A4" in page
+    # headline: 1 of 4 communities pass the 30 m² norm; shortfall 20 + 150 = 170 m²
+    assert "1/4" in page and "170 m²" in page
+    # methods: sources, status letters, U explained, OSM credit from the network format
+    assert "GB 50180-2018 附录B" in page and 'class="status U"' in page
+    assert "U = 未核实" in page and "OpenStreetMap" in page
+    assert "streets.osm (OSM XML)" in page and "300 米" in page
+
+
+def test_report_escapes_user_strings() -> None:
+    page = render_report_html(make_results("zh"))
+    assert EVIL not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_report_in_english_without_sites() -> None:
+    page = render_report_html(make_results("en", with_sites=False))
+    assert "Headline figures" in page and "No siting was run." in page
+    assert '<html lang="en">' in page
+
+
+def test_xlsx_sheets_types_frozen_headers(tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    write_report_xlsx(make_results("zh"), path)
+    wb = load_workbook(path)
+    assert tuple(wb.sheetnames) == SHEETS
+    ws = wb["communities"]
+    headers = [c.value for c in ws[1]]
+    assert (
+        "户数" in headers and "每百户建筑面积（m²）" in headers and "幼儿园 5分钟覆盖率" in headers
+    )
+    assert ws.freeze_panes == "A2"
+    col = headers.index("户数") + 1
+    assert ws.cell(row=2, column=col).value == 2400
+    per100 = ws.cell(row=2, column=headers.index("每百户建筑面积（m²）") + 1).value
+    assert isinstance(per100, float) and abs(per100 - 29.1667) < 1e-3
+    assert ws.column_dimensions["B"].width >= 8
+    for name in SHEETS:
+        assert wb[name].freeze_panes == "A2"
+    assert wb["summary"]["A1"].value == "项目"
+    wb_en = tmp_path / "en.xlsx"
+    write_report_xlsx(make_results("en"), wb_en)
+    assert load_workbook(wb_en)["communities"]["E1"].value == "Households"
+
+
+def test_histogram_puts_threshold_on_a_bin_edge() -> None:
+    svg = histogram_svg([29.2, 40.0, 40.0, 0.0], threshold=30.0, title="t")
+    # 29.2 fails: the bin holding it is red-orange, the 40s are green
+    drawn = [
+        (float(h), color)
+        for h, color in re.findall(r'height="([\d.]+)" fill="(#[0-9a-f]+)"', svg)
+        if float(h) > 0
+    ]
+    assert sorted(c for _, c in drawn) == ["#1a9850", "#e8552d", "#e8552d"]
+
+
+def test_bars_escape_labels_and_colour_by_threshold() -> None:
+    svg = horizontal_bar_svg(labels=[EVIL, "ok"], values=[10.0, 40.0], title="x", threshold=30.0)
+    assert EVIL not in svg and "&lt;script&gt;" in svg
+    assert 'fill="#e8552d"' in svg and 'fill="#1a9850"' in svg
