@@ -48,9 +48,9 @@ import pyogrio
 import rasterio
 import scipy.sparse as sp
 import shapely
+from affine import Affine
 from numpy.typing import NDArray
 from pyproj import Transformer
-from rasterio.transform import from_origin
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
@@ -1039,7 +1039,7 @@ def _write_population(
         "count": 1,
         "dtype": "float32",
         "crs": UTM_CRS,
-        "transform": from_origin(x0 + e0, y1 + n0, CELL_M, CELL_M),
+        "transform": Affine(CELL_M, 0.0, x0 + e0, 0.0, -CELL_M, y1 + n0),
         "nodata": 0.0,
         "compress": "deflate",
     }
