@@ -305,7 +305,10 @@ def test_every_format_gives_the_same_graph(tmp_path: Path) -> None:
     assert (reference.n_nodes, reference.n_edges) == (7, 8)
     # 5 edges of 100 m plus the curve 5 -> 20 -> 21 -> 3 (three 100 m sides of a square)
     assert reference.edge_length_m.sum() == pytest.approx(800.0, abs=0.05)
-    for name, graph in _all_formats(xml, tmp_path).items():
+    graphs = _all_formats(xml, tmp_path)
+    # osmnx keeps the building ring in the GraphML; the loader drops edges without highway
+    assert '<node id="9"' in (tmp_path / "s.graphml").read_text(encoding="utf-8")
+    for name, graph in graphs.items():
         assert graph.n_edges == 8, name
         assert_same_graph(graph, reference)
     ids = load_network(tmp_path / "s.osm.pbf", cache=False).node_id
@@ -325,6 +328,23 @@ def test_simplified_graphml_geometry_is_split_at_every_vertex(tmp_path: Path) ->
     reference = load_network(xml, cache=False)
     assert_same_graph(g, reference)
     assert sorted(g.node_id[g.node_id < 0].tolist()) == [-2, -1]  # the curve's interior vertices
+
+
+def test_projected_graphml_keeps_its_metric_crs(tmp_path: Path) -> None:
+    import osmnx as ox
+
+    xml = tmp_path / "s.osm"
+    xml.write_text(osm_xml(WAYS), encoding="utf-8")
+    out = tmp_path / "projected.graphml"
+    graph = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+    ox.save_graphml(ox.project_graph(graph, to_crs="EPSG:32649"), out)
+    g = load_network(out, cache=False)
+    reference = load_network(xml, cache=False)
+    # foot=no is not among osmnx's default edge tags: the primary 1-6 stays in this file
+    assert g.crs == "EPSG:32649"
+    assert g.n_edges == reference.n_edges + 1
+    assert _edges_mm(reference) < _edges_mm(g)
+    assert g.edge_length_m.sum() == pytest.approx(600.0, abs=0.05)
 
 
 @pytest.mark.slow
