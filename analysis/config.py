@@ -192,9 +192,7 @@ def _number(
     return float(value)
 
 
-def _read_layer_spec(
-    name: str, raw: Any, base: Path, problems: list[str]
-) -> LayerSpec | None:
+def _read_layer_spec(name: str, raw: Any, base: Path, problems: list[str]) -> LayerSpec | None:
     where = f"layers.{name}"
     if not isinstance(raw, dict):
         problems.append(f"[{where}] must be a table with at least a path")
@@ -202,11 +200,11 @@ def _read_layer_spec(
     problems.extend(_unknown(raw, _LAYER_KEYS, where))
     path = raw.get("path")
     if not isinstance(path, str) or not path:
-        problems.append(f"[{where}] needs path = \"...\" (the file, relative to the project file)")
+        problems.append(f'[{where}] needs path = "..." (the file, relative to the project file)')
         return None
     full = (base / path).resolve()
     if not full.exists():
-        problems.append(f"[{where}] path = \"{path}\": file not found ({full.name} in {full.parent})")
+        problems.append(f'[{where}] path = "{path}": file not found ({full.name} in {full.parent})')
     fields = raw.get("fields", {})
     if not isinstance(fields, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in fields.items()
@@ -279,7 +277,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         name = file.stem
     profile = proj.get("profile", "cn-national")
     if not isinstance(profile, str) or not profile:
-        problems.append('project.profile must be a built-in profile id or a path to a profile TOML')
+        problems.append("project.profile must be a built-in profile id or a path to a profile TOML")
         profile = "cn-national"
     elif profile.endswith(".toml"):
         prof_path = (base / profile).resolve()

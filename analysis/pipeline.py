@@ -155,7 +155,9 @@ def load_inputs(project: Project, *, issues: IssueLog) -> Inputs:
     )
 
 
-def _categorise(fac: gpd.GeoDataFrame, profile: Profile, lang: str, issues: IssueLog) -> gpd.GeoDataFrame:
+def _categorise(
+    fac: gpd.GeoDataFrame, profile: Profile, lang: str, issues: IssueLog
+) -> gpd.GeoDataFrame:
     """Map each facility's category (id, Chinese name or alias) to our id; report the unknown."""
     ids = [profile.category_id(str(raw)) for raw in fac["category"]]
     fac = fac.assign(category_raw=fac["category"].astype(str), category=ids)
@@ -175,7 +177,9 @@ def _categorise(fac: gpd.GeoDataFrame, profile: Profile, lang: str, issues: Issu
     return fac.reset_index(drop=True)
 
 
-def _households_per_point(demand: pd.DataFrame, communities: pd.DataFrame, default_pph: float) -> np.ndarray:
+def _households_per_point(
+    demand: pd.DataFrame, communities: pd.DataFrame, default_pph: float
+) -> np.ndarray:
     """Households of each demand point from its community's persons per household."""
     comm = communities.set_index("id")
     pph = (comm["population"] / comm["households"]).where(
@@ -221,7 +225,9 @@ def _demand_points(
             "no population layer given",
             "each community's population spread evenly over its area on a 100 m grid",
         )
-        pop = spread_population(inputs.communities, cell_m=100.0, metric_crs=crs).to_crs(crs)
+        pop = spread_population(
+            inputs.communities, cell_m=100.0, metric_crs=crs, persons_per_household=pph
+        ).to_crs(crs)
     pop = pop[pop["population"] > 0].reset_index(drop=True)
     joined = gpd.sjoin(
         pop[["geometry"]], comm_m[["id", "geometry"]], how="left", predicate="within"
@@ -274,7 +280,9 @@ def _snap_layer(
         allowed = edge_compound == k
         if k >= 0 and not allowed.any():
             allowed = edge_compound == -1
-        parts.append((sel, snap_points(graph, x[sel], y[sel], max_snap_m=max_snap_m, allowed_edges=allowed)))
+        parts.append(
+            (sel, snap_points(graph, x[sel], y[sel], max_snap_m=max_snap_m, allowed_edges=allowed))
+        )
     return _merge_snaps(parts, len(x))
 
 
@@ -374,15 +382,35 @@ def analyse(
             return compound_of_points(g.geometry.x.to_numpy(), g.geometry.y.to_numpy(), comp_polys)
 
         dem_snap = _snap_layer(
-            graph, demand_m, max_snap_m=max_snap,
-            compound_idx=compound_index(demand_m), edge_compound=edge_compound,
+            graph,
+            demand_m,
+            max_snap_m=max_snap,
+            compound_idx=compound_index(demand_m),
+            edge_compound=edge_compound,
         )
-        report_snapping(dem_snap, list(demand_m["id"]), layer="population", max_snap_m=max_snap, graph=graph, issues=issues)
+        report_snapping(
+            dem_snap,
+            list(demand_m["id"]),
+            layer="population",
+            max_snap_m=max_snap,
+            graph=graph,
+            issues=issues,
+        )
         fac_snap = _snap_layer(
-            graph, fac_m, max_snap_m=max_snap,
-            compound_idx=compound_index(fac_m), edge_compound=edge_compound,
+            graph,
+            fac_m,
+            max_snap_m=max_snap,
+            compound_idx=compound_index(fac_m),
+            edge_compound=edge_compound,
         )
-        report_snapping(fac_snap, list(fac_m["id"]), layer="facilities", max_snap_m=max_snap, graph=graph, issues=issues)
+        report_snapping(
+            fac_snap,
+            list(fac_m["id"]),
+            layer="facilities",
+            max_snap_m=max_snap,
+            graph=graph,
+            issues=issues,
+        )
         demand_m["counted"] = dem_snap.ok
         demand_m["snap_dist_m"] = dem_snap.access_m
         fac_m["snap_dist_m"] = fac_snap.access_m
@@ -403,7 +431,8 @@ def analyse(
                 nearest_of[cat] = np.full(len(demand_m), -1)
                 if not (fac_m["category"] == cat).any():
                     issues.add(
-                        "facilities", "",
+                        "facilities",
+                        "",
                         f"no facility of category {cat} ({profile.categories[cat].name_zh})",
                         "coverage of this category is 0",
                     )
@@ -430,14 +459,21 @@ def analyse(
         straight = straight_line_distances(dem_xy, fac_xy)
         group_street = demand_m["community_id"].map(comm.set_index("id")["street"])
         cov = compute_coverage(
-            demand_m, profile=profile, categories=categories, straight_dist=straight,
+            demand_m,
+            profile=profile,
+            categories=categories,
+            straight_dist=straight,
             group_street=group_street,
         )
 
     with steps.step("norms"):
         stations = fac_m[fac_m["category"].isin([STATION, STREET_CENTER])].copy()
         stations["community_id"] = assign_stations(stations, comm_m, issues=issues)
-        norm = evaluate_norms(pd.DataFrame(comm.drop(columns="geometry")), pd.DataFrame(stations.drop(columns="geometry")), profile=profile)
+        norm = evaluate_norms(
+            pd.DataFrame(comm.drop(columns="geometry")),
+            pd.DataFrame(stations.drop(columns="geometry")),
+            profile=profile,
+        )
         st_cut = profile.categories[STATION].distance_m.value
         st_mask = (fac_m["category"] == STATION).to_numpy()
         sel = st_mask[pair_fac] & (catch.dist_m <= st_cut)
@@ -451,9 +487,7 @@ def analyse(
             cutoff_m=st_cut,
         )
         demand_m["reachable_area_per_100hh_m2"] = tsfca.demand_ratio_per_100hh_m2
-        reach_comm = community_mean(
-            tsfca.demand_ratio_per_100hh_m2, hh, demand_m["community_id"]
-        )
+        reach_comm = community_mean(tsfca.demand_ratio_per_100hh_m2, hh, demand_m["community_id"])
 
     sites_m, site_catch, siting_res = _empty_sites(crs), _empty_polys(crs), None
     with steps.step("siting"):
@@ -473,7 +507,9 @@ def analyse(
                 geom = isochrone(graph, sub, cutoff_m=dist)
                 if not geom.is_empty:
                     iso_rows.append({"category": cat, "level": lv, "geometry": geom})
-        iso_m = gpd.GeoDataFrame(iso_rows, columns=["category", "level", "geometry"], geometry="geometry", crs=crs)
+        iso_m = gpd.GeoDataFrame(
+            iso_rows, columns=["category", "level", "geometry"], geometry="geometry", crs=crs
+        )
 
     # ------------------------------------------------------------ assemble frames
     area_norm = profile.area_per_100hh.value if profile.area_per_100hh else np.nan
@@ -498,6 +534,12 @@ def analyse(
         for col in aligned.columns:
             comm_out[col] = aligned[col].to_numpy()
     comm_out["reachable_area_per_100hh_m2"] = reach_comm.reindex(comm_idx).to_numpy()
+    if profile.area_per_100hh is not None:
+        fig = profile.area_per_100hh
+        comm_out["area_per_100hh_source"] = f"{fig.source} ({fig.status})"
+    tier_src = {t: f"{f.source} ({f.status})" for t, f in profile.station_min_area.items()}
+    if "tier" in fac_out:
+        fac_out["station_min_area_source"] = fac_out["tier"].map(tier_src)
 
     demand_out = demand_m.drop(columns=["snap_dist_m"]).copy()
     demand_out["id"] = demand_out["id"].astype(str)
@@ -520,9 +562,16 @@ def analyse(
     streets = network_lines(graph)
     total_pop = float(pop[dem_snap.ok].sum())
     summary = _summary(
-        profile=profile, cov=cov, norm_counts=norm.counts, siting=siting_res, sites=sites_m,
-        total_pop=total_pop, n_issues=len(issues), timings=steps.timings,
-        total_s=time.perf_counter() - t_start, project=project,
+        profile=profile,
+        cov=cov,
+        norm_counts=norm.counts,
+        siting=siting_res,
+        sites=sites_m,
+        total_pop=total_pop,
+        n_issues=len(issues),
+        timings=steps.timings,
+        total_s=time.perf_counter() - t_start,
+        project=project,
     )
     net_path = project.network.path
     methods = Methods(
@@ -570,7 +619,10 @@ def _network_source(project: Project) -> str:
         return f"OpenStreetMap: {net.place} (OSM download)"
     name = net.path.name.lower()
     kinds = {
-        ".osm.pbf": "OSM PBF", ".pbf": "OSM PBF", ".osm.bz2": "OSM XML", ".osm": "OSM XML",
+        ".osm.pbf": "OSM PBF",
+        ".pbf": "OSM PBF",
+        ".osm.bz2": "OSM XML",
+        ".osm": "OSM XML",
         ".graphml": "osmnx GraphML",
     }
     for suffix, kind in kinds.items():
@@ -580,7 +632,14 @@ def _network_source(project: Project) -> str:
 
 
 def _empty_sites(crs: CRS) -> gpd.GeoDataFrame:
-    cols = ["rank", "candidate_id", "category", "newly_covered_population", "required_floor_area_m2", "served_households"]
+    cols = [
+        "rank",
+        "candidate_id",
+        "category",
+        "newly_covered_population",
+        "required_floor_area_m2",
+        "served_households",
+    ]
     return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=crs)
 
 
@@ -608,8 +667,17 @@ def _run_siting(
     if inputs.candidates is not None:
         cand = inputs.candidates.to_crs(crs).reset_index(drop=True)
         pts = cand.geometry.representative_point()
-        cand_snap = snap_points(graph, pts.x.to_numpy(), pts.y.to_numpy(), max_snap_m=project.network.max_snap_m)
-        report_snapping(cand_snap, list(cand["id"]), layer="candidates", max_snap_m=project.network.max_snap_m, graph=graph, issues=issues)
+        cand_snap = snap_points(
+            graph, pts.x.to_numpy(), pts.y.to_numpy(), max_snap_m=project.network.max_snap_m
+        )
+        report_snapping(
+            cand_snap,
+            list(cand["id"]),
+            layer="candidates",
+            max_snap_m=project.network.max_snap_m,
+            graph=graph,
+            issues=issues,
+        )
         cand_ids = cand["id"].astype(str).to_numpy()
         cand_xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
         capacity = (
@@ -619,21 +687,44 @@ def _run_siting(
         )
     else:
         unc = (~covered) & dem_snap.ok & (pop > 0)
-        pick = generate_candidates(dem_snap.px, dem_snap.py, uncovered=unc, spacing_m=spec.candidate_spacing_m)
+        pick = generate_candidates(
+            dem_snap.px, dem_snap.py, uncovered=unc, spacing_m=spec.candidate_spacing_m
+        )
         cand_xy = np.column_stack([dem_snap.px[pick], dem_snap.py[pick]])
-        cand_snap = snap_points(graph, cand_xy[:, 0], cand_xy[:, 1], max_snap_m=project.network.max_snap_m)
+        cand_snap = snap_points(
+            graph, cand_xy[:, 0], cand_xy[:, 1], max_snap_m=project.network.max_snap_m
+        )
         cand_ids = np.array([f"G{i + 1:04d}" for i in range(len(pick))])
         capacity = np.full(len(pick), np.nan)
         issues.add(
-            "candidates", "", f"no candidates layer: {len(pick)} candidate points generated on the "
+            "candidates",
+            "",
+            f"no candidates layer: {len(pick)} candidate points generated on the "
             f"network in uncovered areas, {spec.candidate_spacing_m:.0f} m apart",
             "used as siting candidates",
         )
     ok = np.flatnonzero(cand_snap.ok)
     if len(ok) == 0:
         raise InputError("siting: no candidate site could be snapped to the walk network")
-    pairs = catchments(graph, dem_snap, cand_snap.subset(ok), cutoff_m=cut)
     area = _siting_area_norm(profile, cat)
+    min_fig = profile.facility_min_area.get(cat)
+    min_area = float(min_fig.value) if min_fig is not None else np.nan
+    if area is None:
+        # no per-household norm: a candidate must at least hold the category's minimum size
+        too_small = capacity[ok] < min_area
+        for cid in cand_ids[ok][too_small]:
+            issues.add(
+                "candidates", cid,
+                f"maximum floor area is below the {min_area:.0f} m² a {cat} needs "
+                f"({min_fig.source if min_fig else ''})",
+                "not considered for siting",
+            )
+        ok = ok[~too_small]
+        if len(ok) == 0:
+            raise InputError(
+                f"siting: no candidate site can hold the {min_area:.0f} m² a {cat} needs"
+            )
+    pairs = catchments(graph, dem_snap, cand_snap.subset(ok), cutoff_m=cut)
     common: dict[str, Any] = {
         "pair_candidate": pairs.facility,
         "pair_demand": pairs.demand,
@@ -643,17 +734,27 @@ def _run_siting(
     }
     if spec.problem == "mclp":
         res = mclp(
-            **common, n_sites=spec.new_sites, already_covered=covered, households=hh,
-            capacity_m2=capacity[ok], area_per_100hh_m2=area,
+            **common,
+            n_sites=spec.new_sites,
+            already_covered=covered,
+            households=hh,
+            capacity_m2=capacity[ok],
+            area_per_100hh_m2=area,
         )
     elif spec.problem == "lscp":
         res = lscp(
-            **common, target_share=spec.target_share, already_covered=covered, households=hh,
-            capacity_m2=capacity[ok], area_per_100hh_m2=area,
+            **common,
+            target_share=spec.target_share,
+            already_covered=covered,
+            households=hh,
+            capacity_m2=capacity[ok],
+            area_per_100hh_m2=area,
         )
     else:
         res = p_median(
-            **common, pair_dist_m=pairs.dist_m, n_sites=spec.new_sites,
+            **common,
+            pair_dist_m=pairs.dist_m,
+            n_sites=spec.new_sites,
             existing_dist_m=np.where(np.isfinite(dist), dist, np.inf),
         )
     chosen = ok[res.selected]
@@ -663,7 +764,9 @@ def _run_siting(
             "candidate_id": cand_ids[chosen],
             "category": cat,
             "newly_covered_population": res.marginal_gain,
-            "required_floor_area_m2": res.required_floor_area_m2,
+            "required_floor_area_m2": np.fmax(
+                np.where(area is None, np.nan, res.required_floor_area_m2), min_area
+            ),
             "served_households": res.served_households,
         },
         geometry=gpd.points_from_xy(cand_xy[chosen, 0], cand_xy[chosen, 1]),
@@ -699,7 +802,9 @@ def _summary(
 ) -> dict[str, Any]:
     coverage: dict[str, dict[str, float]] = {}
     for row in cov.overall.itertuples():
-        coverage.setdefault(str(row.category), {})[str(row.level)] = round(float(row.network_share), 6)
+        coverage.setdefault(str(row.category), {})[str(row.level)] = round(
+            float(row.network_share), 6
+        )
     site_rows = [
         {
             "rank": int(r.rank),
@@ -730,7 +835,8 @@ def _summary(
             "method": siting.method,
         },
         "data_issues": n_issues,
-        "timings_s": {k: round(float(v), 4) for k, v in timings.items()} | {"total": round(total_s, 4)},
+        "timings_s": {k: round(float(v), 4) for k, v in timings.items()}
+        | {"total": round(total_s, 4)},
     }
 
 
@@ -745,15 +851,24 @@ def _frame_for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if out[col].dtype == bool:
             out[col] = out[col].astype("int8")
         elif out[col].dtype == object:
-            out[col] = out[col].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+            out[col] = out[col].map(
+                lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+            )
         elif np.issubdtype(out[col].dtype, np.floating):
             out[col] = out[col].where(np.isfinite(out[col]))
     return out
 
 
-def write_outputs(results: RunResults, out_dir: Path, *, basemap: str = "none", offline: bool = False,
-                  tile_url: str | None = None, tile_attribution: str | None = None,
-                  progress: Progress | None = None) -> dict[str, Path]:
+def write_outputs(
+    results: RunResults,
+    out_dir: Path,
+    *,
+    basemap: str = "none",
+    offline: bool = False,
+    tile_url: str | None = None,
+    tile_attribution: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Path]:
     """Write the output folder atomically: every file goes to a temporary folder first.
 
     Returns
@@ -769,19 +884,37 @@ def write_outputs(results: RunResults, out_dir: Path, *, basemap: str = "none", 
     tmp = Path(tempfile.mkdtemp(prefix=".lifecircle-tmp-", dir=out_dir))
     try:
         with steps.step("map"):
-            title = f"{results.project_name} · 15分钟生活圈" if results.lang == "zh" else f"{results.project_name} · 15-minute life circle"
+            title = (
+                f"{results.project_name} · 15分钟生活圈"
+                if results.lang == "zh"
+                else f"{results.project_name} · 15-minute life circle"
+            )
             osm = "OSM" in results.methods.network_source
             attribution = "© OpenStreetMap contributors (ODbL)" if osm else ""
             area = results.communities["area_per_100hh_required_m2"].dropna()
             m = build_map(
-                communities=results.communities, facilities=results.facilities,
-                isochrones=results.isochrones, uncovered=results.uncovered, sites=results.sites,
-                site_catchments=results.site_catchments, streets=results.streets,
-                title=title, subtitle=f"{results.methods.profile_name} ({results.methods.profile_id})",
-                lang=results.lang, basemap=basemap, offline=offline,  # type: ignore[arg-type]
-                tile_url=tile_url, tile_attribution=tile_attribution,
+                communities=results.communities,
+                facilities=results.facilities,
+                isochrones=results.isochrones,
+                uncovered=results.uncovered,
+                sites=results.sites,
+                site_catchments=results.site_catchments,
+                streets=results.streets,
+                title=title,
+                subtitle=f"{results.methods.profile_name} ({results.methods.profile_id})",
+                lang=results.lang,
+                basemap=basemap,
+                offline=offline,  # type: ignore[arg-type]
+                tile_url=tile_url,
+                tile_attribution=tile_attribution,
                 threshold_m2_per_100hh=float(area.iloc[0]) if len(area) else None,
-                category_names=dict(zip(results.coverage["category"], results.coverage["category_name"], strict=False)),
+                category_names=dict(
+                    zip(
+                        results.coverage["category"],
+                        results.coverage["category_name"],
+                        strict=False,
+                    )
+                ),
                 attribution=attribution,
             )
             save_map(m, tmp / "map.html")
@@ -791,8 +924,10 @@ def write_outputs(results: RunResults, out_dir: Path, *, basemap: str = "none", 
             write_report_xlsx(results, tmp / "report.xlsx")
             gpkg = tmp / "results.gpkg"
             layers = {
-                "demand": results.demand, "communities": results.communities,
-                "facilities": results.facilities, "isochrones": results.isochrones,
+                "demand": results.demand,
+                "communities": results.communities,
+                "facilities": results.facilities,
+                "isochrones": results.isochrones,
                 "sites": results.sites,
             }
             for name, gdf in layers.items():
@@ -808,7 +943,14 @@ def write_outputs(results: RunResults, out_dir: Path, *, basemap: str = "none", 
         (tmp / "summary.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        names = ["map.html", "report.html", "report.xlsx", "results.gpkg", "summary.json", "issues.csv"]
+        names = [
+            "map.html",
+            "report.html",
+            "report.xlsx",
+            "results.gpkg",
+            "summary.json",
+            "issues.csv",
+        ]
         for name in names:
             os.replace(tmp / name, out_dir / name)
     finally:
@@ -831,8 +973,12 @@ def run_project(
     """
     results = analyse(project, progress=progress, siting=siting)
     files = write_outputs(
-        results, project.output, basemap=project.map.basemap, offline=project.map.offline,
-        tile_url=project.map.tile_url, tile_attribution=project.map.tile_attribution,
+        results,
+        project.output,
+        basemap=project.map.basemap,
+        offline=project.map.offline,
+        tile_url=project.map.tile_url,
+        tile_attribution=project.map.tile_attribution,
         progress=progress,
     )
     return RunOutput(project.output, files, results)
@@ -847,20 +993,29 @@ def check_project(project: Project) -> list[str]:
     except InputError as exc:
         problems.extend(exc.problems)
     try:
-        load_network(project.network.path, place=project.network.place, cache=project.network.cache, issues=issues)
+        load_network(
+            project.network.path,
+            place=project.network.place,
+            cache=project.network.cache,
+            issues=issues,
+        )
     except InputError as exc:
         problems.extend(exc.problems)
     return problems
 
 
-def with_siting(project: Project, *, category: str | None, new_sites: int | None) -> SitingSpec | None:
+def with_siting(
+    project: Project, *, category: str | None, new_sites: int | None
+) -> SitingSpec | None:
     """The project's siting section with CLI overrides applied."""
     base = project.siting
     if category is None and new_sites is None:
         return base
     if base is None:
         if category is None:
-            raise InputError("--new-sites needs --category (no [siting] section in the project file)")
+            raise InputError(
+                "--new-sites needs --category (no [siting] section in the project file)"
+            )
         base = SitingSpec(category=category)
     return replace(
         base,
