@@ -6,7 +6,8 @@ change the result (target CRS, private ways kept). A second run on the same file
 parsing entirely; any change to the file's bytes gives a new key. Files are written to a temporary
 name and moved into place with :func:`os.replace`, so a crash never leaves a half-written entry; an
 entry that cannot be read (truncated, corrupt, from an incompatible version) is ignored and
-rewritten.
+rewritten. The data issues found while parsing are stored with the graph and replayed on a hit,
+so ``issues.csv`` is the same whether or not the cache was used.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from lifecircle.dataissues import DataIssue
 from lifecircle.geo.network import WalkGraph
 
 logger = logging.getLogger(__name__)
@@ -61,10 +63,11 @@ def cache_key(digest: str, *, loader_version: str, options: Mapping[str, object]
     return hashlib.sha256(payload.encode()).hexdigest()[:40]
 
 
-def read_cached(cache_dir: Path, key: str) -> WalkGraph | None:
-    """Return the cached graph stored under ``key``, or None when absent or unreadable.
+def read_cached(cache_dir: Path, key: str) -> tuple[WalkGraph, list[DataIssue]] | None:
+    """Return the cached graph stored under ``key`` and the data issues its parse found.
 
-    An unreadable entry is logged at WARNING level and removed, so the caller rewrites it.
+    Returns None when the entry is absent or unreadable; an unreadable entry is logged at
+    WARNING level and removed, so the caller rewrites it.
     """
     path = cache_dir / f"{key}.npz"
     if not path.is_file():
@@ -74,6 +77,9 @@ def read_cached(cache_dir: Path, key: str) -> WalkGraph | None:
             arrays = {name: np.array(z[name]) for name in _ARRAYS}
             crs = str(z["crs"])
             source = str(z["source"])
+            found = [
+                DataIssue(*(str(t) for t in row)) for row in np.array(z["issues"]).reshape(-1, 4)
+            ]
         graph = WalkGraph(
             arrays["x"].astype(np.float64),
             arrays["y"].astype(np.float64),
@@ -97,11 +103,15 @@ def read_cached(cache_dir: Path, key: str) -> WalkGraph | None:
         path.unlink(missing_ok=True)
         return None
     logger.info("network cache hit: %s", path.name)
-    return graph
+    return graph, found
 
 
-def write_cached(cache_dir: Path, key: str, graph: WalkGraph) -> Path | None:
-    """Store ``graph`` under ``key`` atomically; return the file, or None if it cannot be written.
+def write_cached(
+    cache_dir: Path, key: str, graph: WalkGraph, issues: Sequence[DataIssue] = ()
+) -> Path | None:
+    """Store ``graph`` (and its parse's issues) under ``key`` atomically.
+
+    Returns the file, or None if it cannot be written.
 
     A cache that cannot be written (read-only folder, full disk) only costs the next run a parse,
     so the failure is logged at WARNING level instead of raised.
@@ -117,6 +127,9 @@ def write_cached(cache_dir: Path, key: str, graph: WalkGraph) -> Path | None:
                 **{name: getattr(graph, name) for name in _ARRAYS},
                 crs=np.str_(graph.crs),
                 source=np.str_(graph.source),
+                issues=np.array(
+                    [[i.layer, i.row_id, i.problem, i.action] for i in issues], dtype=np.str_
+                ).reshape(-1, 4),
             )
         os.replace(tmp_name, path)
     except OSError as exc:

@@ -755,10 +755,16 @@ def load_network(
         loader_version=LOADER_VERSION,
         options={"kind": kind, "crs": crs, "keep_private": keep_private},
     )
-    graph = netcache.read_cached(folder, key)
-    if graph is None:
-        graph = _parse(p, kind, crs=crs, keep_private=keep_private, issues=issues)
-        netcache.write_cached(folder, key, graph)
+    hit = netcache.read_cached(folder, key)
+    if hit is not None:
+        graph, found = hit
+    else:
+        log = IssueLog()
+        graph = _parse(p, kind, crs=crs, keep_private=keep_private, issues=log)
+        found = log.items
+        netcache.write_cached(folder, key, graph, found)
+    if issues is not None:
+        issues.items.extend(found)
     return graph
 
 

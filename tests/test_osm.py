@@ -501,6 +501,19 @@ def test_cache_hit_skips_parse_and_miss_on_change(
     assert third.n_edges == 8
 
 
+def test_cache_hit_replays_data_issues(tmp_path: Path) -> None:
+    text = osm_xml([*WAYS, (110, [4, 999], {"highway": "footway"})])
+    path = tmp_path / "cut.osm"
+    path.write_text(text, encoding="utf-8")
+    frames = []
+    for _ in range(2):
+        issues = IssueLog()
+        load_network(path, cache_dir=tmp_path / "cache", issues=issues)
+        frames.append(issues.to_frame())
+    assert frames[0]["row_id"].tolist() == ["110"]
+    assert frames[1].equals(frames[0])
+
+
 def test_corrupt_cache_is_ignored_and_rewritten(
     streets: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
