@@ -416,7 +416,7 @@ def _rank_cover(
         served = np.bincount(
             model.candidate, weights=hh[model.demand] * assign_x, minlength=model.n_candidates
         )[ranked]
-        return ranked, gain[order], served
+        return ranked, gain[order].astype(np.float64), served.astype(np.float64)
     cover = greedy.by_candidate(
         model.candidate, model.demand, model.n_candidates, model.demand_ids.size
     )
@@ -440,7 +440,7 @@ def _rank_cover(
     first[1:] = d[order][1:] != d[order][:-1]
     pick = order[first]
     served = np.bincount(r[pick], weights=hh[d[pick]], minlength=ranked.size)
-    return ranked, gains, served
+    return ranked, gains, served.astype(np.float64)
 
 
 def _finish(

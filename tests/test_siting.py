@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pulp
 import pytest
@@ -75,7 +77,7 @@ def test_p_median_same_objective_as_spopt(seed: int) -> None:
 
 
 def test_mclp_hand_case_and_ranking() -> None:
-    # candidate 0 covers demand 0,1 (10+10); candidate 1 covers 1,2 (10+15); candidate 2 covers 3 (4)
+    # candidate 0 covers demand 0, 1 (10 + 10); 1 covers 1, 2 (10 + 15); 2 covers 3 (4)
     r = mclp(
         pair_candidate=[0, 0, 1, 1, 2],
         pair_demand=[0, 1, 1, 2, 3],
@@ -111,7 +113,7 @@ def test_mclp_already_covered_adds_nothing() -> None:
 
 def test_served_households_go_to_nearest_site_when_distances_given() -> None:
     # demand 1 is covered by both sites; it is nearer to site 1
-    kw = dict(
+    kw: dict[str, Any] = dict(
         pair_candidate=[0, 0, 1, 1],
         pair_demand=[0, 1, 1, 2],
         weight=[10, 10, 9],
@@ -129,7 +131,7 @@ def test_served_households_go_to_nearest_site_when_distances_given() -> None:
 def test_capacity_makes_uncapacitated_answer_infeasible() -> None:
     # three demand points of 100 households (weight 100 each); site 0 covers all three but
     # holds only 30 m² = 100 households at 30 m²/100 households; site 1 covers 0 and 1, unlimited
-    kw = dict(
+    kw: dict[str, Any] = dict(
         pair_candidate=[0, 0, 0, 1, 1],
         pair_demand=[0, 1, 2, 0, 1],
         weight=[100, 100, 100],
@@ -151,7 +153,7 @@ def test_capacity_makes_uncapacitated_answer_infeasible() -> None:
 
 
 def test_capacitated_lscp_needs_a_second_site() -> None:
-    kw = dict(
+    kw: dict[str, Any] = dict(
         pair_candidate=[0, 0, 1],
         pair_demand=[0, 1, 1],
         weight=[100, 100],
@@ -167,7 +169,7 @@ def test_capacitated_lscp_needs_a_second_site() -> None:
 
 
 def test_lscp_target_100_vs_95_percent() -> None:
-    kw = dict(
+    kw: dict[str, Any] = dict(
         pair_candidate=[0, 0, 1, 2],
         pair_demand=[0, 1, 2, 3],
         weight=[50, 30, 19, 1],
