@@ -25,10 +25,11 @@ Walking rules (:func:`is_walkable`):
 * ``oneway`` is ignored: pedestrians walk both ways along a one-way street.
 * ``area=yes`` highways (pedestrian squares, parking aisles) keep their outline as a walkable
   ring: people walk along the edge of a square; nothing crosses its interior.
-* ``access=private``/``no`` ways are dropped unless ``foot=yes/designated/permissive``, or
-  ``keep_private=True`` and the way is a minor way (service, footway, path, pedestrian,
-  living_street, residential, steps, corridor, track) — the internal paths of gated compounds
-  (小区), walkable for their residents.
+* ``access=private``/``no`` (or ``foot=private``) ways are dropped unless
+  ``foot=yes/designated/permissive``, or ``keep_private=True`` and the way is a minor way
+  (service, footway, path, pedestrian, living_street, residential, steps, corridor, track): the
+  internal paths of gated compounds (小区), walkable for their residents. The caller decides
+  when: the project pipeline keeps them when compound gates are given.
 * ``foot=use_sidepath`` counts as ``foot=no``: the sidewalk is mapped as its own way.
 """
 
@@ -173,7 +174,7 @@ def is_walkable(
         return highway in WALKABLE_HIGHWAY or highway in FOOT_ONLY_HIGHWAY
     if highway not in WALKABLE_HIGHWAY:
         return False
-    if access in _ACCESS_NO:
+    if access in _ACCESS_NO or foot == "private":
         return keep_private and highway in _PRIVATE_KEEPABLE
     return True
 
