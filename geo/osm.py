@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever a loader's output for the same input changes; part of the cache key.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 
 #: ``highway`` values walkable unless ``foot=no`` (or private access).
 WALKABLE_HIGHWAY = frozenset(
