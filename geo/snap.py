@@ -84,6 +84,49 @@ def _segments(graph: WalkGraph, edges: IntArray) -> NDArray[np.object_]:
     return np.asarray(shapely.linestrings(coords))
 
 
+def _nearest_edges(
+    graph: WalkGraph, candidates: IntArray, x: FloatArray, y: FloatArray, k: int = 16
+) -> IntArray:
+    """Position in ``candidates`` of the edge nearest to each point (exact).
+
+    The edges are sampled every ``step`` metres (ends included) into a cKDTree. The nearest edge
+    has a sample within ``d0 + step / 2`` of the point, where ``d0`` is the distance to the
+    nearest sample, so the ``k`` nearest samples hold it whenever the k-th is farther than that;
+    the candidate edges are then compared by exact projection. Points where the bound does not
+    hold fall back to a shapely STRtree query.
+    """
+    from scipy.spatial import cKDTree
+
+    length = graph.edge_length_m[candidates]
+    step = max(float(np.median(length)), 1.0)
+    n_samp = np.maximum(np.ceil(length / step).astype(np.int64), 1) + 1
+    owner = np.repeat(np.arange(len(candidates), dtype=np.int64), n_samp)
+    first = np.cumsum(n_samp) - n_samp
+    frac = (np.arange(len(owner)) - first[owner]) / (n_samp[owner] - 1)
+    e = candidates[owner]
+    sx = graph.x[graph.edge_u[e]] + frac * (graph.x[graph.edge_v[e]] - graph.x[graph.edge_u[e]])
+    sy = graph.y[graph.edge_u[e]] + frac * (graph.y[graph.edge_v[e]] - graph.y[graph.edge_u[e]])
+    tree = cKDTree(np.stack([sx, sy], axis=1))
+    kk = min(k, len(owner))
+    dist, idx = tree.query(np.stack([x, y], axis=1), k=kk)
+    dist = dist.reshape(len(x), kk)
+    idx = idx.reshape(len(x), kk)
+    cand = owner[idx]
+    flat = candidates[cand.ravel()]
+    _, _, _, d = project_onto_edges(graph, flat, np.repeat(x, kk), np.repeat(y, kk))
+    d = d.reshape(len(x), kk)
+    best = np.argmin(d, axis=1)
+    out = cand[np.arange(len(x)), best]
+    complete = (kk == len(owner)) | (dist[:, -1] > dist[:, 0] + step / 2.0)
+    redo = np.flatnonzero(~complete)
+    if len(redo):
+        strtree = shapely.STRtree(_segments(graph, candidates))
+        pts = np.asarray(shapely.points(x[redo], y[redo]))
+        found = strtree.query_nearest(pts, all_matches=False)
+        out[redo[found[0]]] = found[1]
+    return out.astype(np.int64)
+
+
 def project_onto_edges(
     graph: WalkGraph, edge: IntArray, x: FloatArray, y: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -171,26 +214,14 @@ def snap_points(
     px = np.full(n, np.nan)
     py = np.full(n, np.nan)
     if n and len(candidates):
-        tree = shapely.STRtree(_segments(graph, candidates))
-        pts = np.asarray(shapely.points(xa, ya))
-        near = tree.query_nearest(pts, max_distance=max_snap_m, all_matches=False)
-        found = np.zeros(n, dtype=bool)
-        found[near[0]] = True
-        nearest = np.full(n, -1, dtype=np.int64)
-        nearest[near[0]] = near[1]
-        far = np.flatnonzero(~found)
-        if len(far):
-            # Unsnappable points still get their distance to the nearest street, for the report.
-            far_near = tree.query_nearest(pts[far], all_matches=False)
-            nearest[far[far_near[0]]] = far_near[1]
-        has = nearest >= 0
-        chosen = candidates[nearest[has]]
-        t, qx, qy, d = project_onto_edges(graph, chosen, xa[has], ya[has])
-        edge[has] = chosen
-        offset[has] = t
-        px[has] = qx
-        py[has] = qy
-        access[has] = d
+        nearest = _nearest_edges(graph, candidates, xa, ya)
+        chosen = candidates[nearest]
+        t, qx, qy, d = project_onto_edges(graph, chosen, xa, ya)
+        edge[:] = chosen
+        offset[:] = t
+        px[:] = qx
+        py[:] = qy
+        access[:] = d
     ok = access <= max_snap_m
     edge[~ok] = -1
     offset[~ok] = np.nan
