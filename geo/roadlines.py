@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -30,6 +31,9 @@ from lifecircle.dataissues import IssueLog
 from lifecircle.errors import NetworkError
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.osm import crs_string, is_walkable, resolve_crs
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +130,7 @@ def node_lines(
     return xy[rep, 0], xy[rep, 1], u.astype(np.int64), v.astype(np.int64)
 
 
-def _read(path: Path) -> object:
+def _read(path: Path) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     try:
@@ -137,11 +141,12 @@ def _read(path: Path) -> object:
         raise NetworkError(f"{path}: cannot read the road-line layer ({exc})") from exc
 
 
-def _column(gdf: object, name: str) -> NDArray[np.object_] | None:
-    columns = {str(c).lower(): c for c in gdf.columns}  # type: ignore[attr-defined]
+def _column(gdf: gpd.GeoDataFrame, name: str) -> NDArray[np.object_] | None:
+    """The values of column ``name`` (any letter case) as str or None, or None if absent."""
+    columns = {str(c).lower(): c for c in gdf.columns}
     if name not in columns:
         return None
-    values = gdf[columns[name]].astype(object)  # type: ignore[index]
+    values = gdf[columns[name]].astype(object)
     return np.array([None if v is None or v != v else str(v) for v in values], dtype=object)
 
 
@@ -178,10 +183,7 @@ def load_road_lines(
     NetworkError
         If the layer cannot be read, has no CRS, or holds no walkable line.
     """
-    import geopandas as gpd
-
     gdf = _read(path)
-    assert isinstance(gdf, gpd.GeoDataFrame)
     if gdf.crs is None:
         raise NetworkError(
             f"{path}: the road layer has no CRS; save it with one (a .prj next to a .shp) "
