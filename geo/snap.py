@@ -98,7 +98,7 @@ def _nearest_edges(
     from scipy.spatial import cKDTree
 
     length = graph.edge_length_m[candidates]
-    step = max(float(np.median(length)), 1.0)
+    step = max(float(np.median(length)) / 3.0, 1.0)
     n_samp = np.maximum(np.ceil(length / step).astype(np.int64), 1) + 1
     owner = np.repeat(np.arange(len(candidates), dtype=np.int64), n_samp)
     first = np.cumsum(n_samp) - n_samp
