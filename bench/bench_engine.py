@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import networkx as nx
@@ -98,9 +99,7 @@ def bench_graph(name: str, g: WalkGraph, *, n_demand: int, n_fac: int, peers: bo
     for _ in range(3):
         fx, fy = random_points(g, n_fac, rng)
         cats.append(snap_points(g, fx, fy, max_snap_m=300))
-    ours = [
-        timed(lambda c=c: nearest_facility(g, demand, c, cutoff_m=CUTOFF_M), 3)[0] for c in cats
-    ]
+    ours = [timed(partial(nearest_facility, g, demand, c, cutoff_m=CUTOFF_M), 3)[0] for c in cats]
     row["ours_nearest_ms"] = statistics.median(ours) * 1e3
     if peers:
         G = nx_graph(g)
@@ -116,13 +115,13 @@ def bench_graph(name: str, g: WalkGraph, *, n_demand: int, n_fac: int, peers: bo
     t_iso = []
     for i in np.flatnonzero(src.ok):
         one = src.subset(np.array([i]))
-        t_iso.append(timed(lambda one=one: isochrone(g, one, cutoff_m=CUTOFF_M))[0])
+        t_iso.append(timed(partial(isochrone, g, one, cutoff_m=CUTOFF_M))[0])
     row["ours_iso_ms"] = statistics.median(t_iso) * 1e3
     if peers:
         Gx = nx_graph(g)
         xy = {i: (float(g.x[i]), float(g.y[i])) for i in range(g.n_nodes)}
         nodes = nearest_node(g, src)[:10]
-        t_ox = [timed(lambda n=int(n): osmnx_recipe(Gx, xy, n))[0] for n in nodes]
+        t_ox = [timed(partial(osmnx_recipe, Gx, xy, int(n)))[0] for n in nodes]
         row["osmnx_iso_ms"] = statistics.median(t_ox) * 1e3
     return row
 
