@@ -624,6 +624,11 @@ def parse_graphml(
         if not _graphml_edge_walkable(data, has_highway, keep_private):
             dropped += 1
             continue
+        if source not in index or target not in index:
+            raise NetworkError(
+                f"{path}: edge {source}-{target} refers to a node the file does not define; "
+                "write the graph again with osmnx.save_graphml"
+            )
         chain = [index[source]]
         geometry = data.get("geometry")
         if geometry:

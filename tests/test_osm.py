@@ -474,6 +474,19 @@ def test_not_xml(tmp_path: Path) -> None:
         load_network(path, cache=False)
 
 
+def test_graphml_edge_to_unknown_node(tmp_path: Path) -> None:
+    path = tmp_path / "bad.graphml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+        '<key id="d0" for="node" attr.name="x"/><key id="d1" for="node" attr.name="y"/>'
+        '<graph edgedefault="directed"><node id="1"><data key="d0">111.0</data>'
+        '<data key="d1">30.0</data></node><edge source="1" target="2"/></graph></graphml>',
+        encoding="utf-8",
+    )
+    with pytest.raises(NetworkError, match="edge 1-2 refers to a node"):
+        load_network(path, cache=False)
+
+
 def test_geographic_crs_rejected(streets: Path) -> None:
     with pytest.raises(NetworkError, match="not a projected"):
         load_network(streets, cache=False, crs="EPSG:4326")
