@@ -1176,10 +1176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     out_dir = Path(args[0]) if args else Path(__file__).resolve().parent
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    for path in generate(out_dir):
-        logger.info("wrote %s (%d bytes)", path.name, path.stat().st_size)
+    try:
+        for path in generate(out_dir):
+            logger.info("wrote %s (%d bytes)", path.name, path.stat().st_size)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
     return 0
 
 
