@@ -842,7 +842,7 @@ def _download_place(place: str, *, crs: str | None, keep_private: bool) -> WalkG
     )
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- GIS output and dates
 
 
 def network_lines(graph: WalkGraph) -> gpd.GeoDataFrame:

@@ -445,7 +445,7 @@ def test_cache_off_writes_nothing(streets: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "cache").exists()
 
 
-# --------------------------------------------------------------------------- errors and helpers
+# --------------------------------------------------------------------------- errors, lines, dates
 
 
 def test_missing_file(tmp_path: Path) -> None:
