@@ -223,7 +223,8 @@ def main() -> int:
         notes.append(
             "At 1 M nodes networkx, pandana and the osmnx recipe were not run: networkx at 100 k "
             "already takes the time shown (it grows linearly with the area reached, so > 60 s for "
-            "10 categories at 1 M), and pandana's build with precompute grows faster than linearly."
+            "10 categories at 1 M), and pandana's contraction-hierarchy build already takes "
+            "minutes at 100 k on this machine."
         )
         out = subprocess.run(
             [sys.executable, __file__, "--million-worker"],
