@@ -714,7 +714,8 @@ def _run_siting(
         too_small = capacity[ok] < min_area
         for cid in cand_ids[ok][too_small]:
             issues.add(
-                "candidates", cid,
+                "candidates",
+                cid,
                 f"maximum floor area is below the {min_area:.0f} m² a {cat} needs "
                 f"({min_fig.source if min_fig else ''})",
                 "not considered for siting",
@@ -738,7 +739,7 @@ def _run_siting(
             n_sites=spec.new_sites,
             already_covered=covered,
             households=hh,
-            capacity_m2=capacity[ok],
+            capacity_m2=capacity[ok] if area is not None else None,
             area_per_100hh_m2=area,
         )
     elif spec.problem == "lscp":
@@ -747,7 +748,7 @@ def _run_siting(
             target_share=spec.target_share,
             already_covered=covered,
             households=hh,
-            capacity_m2=capacity[ok],
+            capacity_m2=capacity[ok] if area is not None else None,
             area_per_100hh_m2=area,
         )
     else:
@@ -844,18 +845,24 @@ def _summary(
 
 
 def _frame_for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Plain column types GeoPackage takes: bools as 0/1, text as str, non-finite floats as NULL."""
     out = gdf.copy()
     for col in out.columns:
         if col == out.geometry.name:
             continue
-        if out[col].dtype == bool:
-            out[col] = out[col].astype("int8")
-        elif out[col].dtype == object:
-            out[col] = out[col].map(
-                lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-            )
-        elif np.issubdtype(out[col].dtype, np.floating):
-            out[col] = out[col].where(np.isfinite(out[col]))
+        series = out[col]
+        if pd.api.types.is_bool_dtype(series):
+            out[col] = series.astype("float64").where(series.notna()).astype("Int8")
+        elif pd.api.types.is_float_dtype(series):
+            out[col] = series.where(np.isfinite(series.to_numpy(dtype=float)))
+        elif not pd.api.types.is_numeric_dtype(series):
+            out[col] = series.map(
+                lambda v: (
+                    None
+                    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                    else str(v)
+                )
+            ).astype(object)
     return out
 
 
