@@ -28,7 +28,7 @@ import shapely
 from pyproj import CRS
 
 from lifecircle import __version__
-from lifecircle.analysis.config import Project, SitingSpec
+from lifecircle.analysis.config import Basemap, Project, SitingSpec
 from lifecircle.analysis.coverage import compute_coverage, straight_line_distances
 from lifecircle.analysis.norms import assign_stations, evaluate_norms
 from lifecircle.analysis.profiles import LEVELS, Profile, load_profile
@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 STATION = "community_service_station"
 STREET_CENTER = "street_service_center"
 WGS84 = "EPSG:4326"
+#: A gate point may lie this far from its compound's outline (wall vs. street centreline), m.
+GATE_TOLERANCE_M = 30.0
 
 Progress = Callable[[str, str], None]
 
@@ -117,7 +119,7 @@ def load_inputs(project: Project, *, issues: IssueLog) -> Inputs:
             frames[name] = None
             continue
         try:
-            frames[name] = read_layer(spec, kind=name, issues=issues)  # type: ignore[arg-type]
+            frames[name] = read_layer(spec, kind=name, issues=issues)
         except LayerError as exc:
             problems.extend(exc.problems)
             frames[name] = None
@@ -369,6 +371,7 @@ def analyse(
                 comp_polys,
                 shapely.get_coordinates(gates_m.geometry[keep]),
                 gate_comp[keep],
+                gate_tolerance_m=GATE_TOLERANCE_M,
                 issues=issues,
             )
             graph, edge_compound = cn.graph, cn.edge_compound
@@ -415,7 +418,7 @@ def analyse(
         demand_m["snap_dist_m"] = dem_snap.access_m
         fac_m["snap_dist_m"] = fac_snap.access_m
 
-    levels = {lv: float(profile.levels[lv].value) for lv in LEVELS}
+    levels: dict[str, float] = {lv: float(profile.levels[lv].value) for lv in LEVELS}
     max_level_m = max(levels.values())
     categories = list(profile.categories)
     pop = demand_m["population"].to_numpy(dtype=float)
@@ -559,7 +562,9 @@ def analyse(
         else gpd.GeoDataFrame({"population": [], "category": [], "level": []}, geometry=[], crs=crs)
     )
 
-    streets = network_lines(graph)
+    lines = network_lines(graph)
+    merged = shapely.line_merge(shapely.multilinestrings(lines.geometry.to_numpy()))
+    streets = gpd.GeoDataFrame(geometry=list(shapely.get_parts(merged)), crs=lines.crs)
     total_pop = float(pop[dem_snap.ok].sum())
     summary = _summary(
         profile=profile,
@@ -590,6 +595,7 @@ def analyse(
         walk_speed_m_per_min=float(profile.walk_speed_m_per_min.value),
         profile_id=profile.id,
         profile_name=profile.name,
+        osm_credit=_is_osm_data(project),
     )
     results = RunResults(
         project_name=project.name,
@@ -629,6 +635,25 @@ def _network_source(project: Project) -> str:
         if name.endswith(suffix):
             return f"{net.path.name} ({kind})"
     return f"{net.path.name} (road lines)"
+
+
+#: The generator name the embedded demo county's synthetic streets carry in their OSM XML header.
+SYNTHETIC_GENERATOR = "lifecircle demo generator"
+
+
+def _is_osm_data(project: Project) -> bool:
+    """Whether the streets are OpenStreetMap data (to credit), not a road layer or synthetic."""
+    path = project.network.path
+    if path is None:
+        return True
+    name = path.name.lower()
+    if name.endswith((".osm.pbf", ".pbf", ".osm.bz2")):
+        return True
+    if name.endswith((".osm", ".xml")):
+        with path.open("rb") as fh:
+            head = fh.read(1024).decode("utf-8", errors="replace")
+        return SYNTHETIC_GENERATOR not in head
+    return name.endswith(".graphml")
 
 
 def _empty_sites(crs: CRS) -> gpd.GeoDataFrame:
@@ -870,7 +895,7 @@ def write_outputs(
     results: RunResults,
     out_dir: Path,
     *,
-    basemap: str = "none",
+    basemap: Basemap = "none",
     offline: bool = False,
     tile_url: str | None = None,
     tile_attribution: str | None = None,
@@ -896,8 +921,11 @@ def write_outputs(
                 if results.lang == "zh"
                 else f"{results.project_name} · 15-minute life circle"
             )
-            osm = "OSM" in results.methods.network_source
-            attribution = "© OpenStreetMap contributors (ODbL)" if osm else ""
+            attribution = (
+                "© OpenStreetMap contributors (ODbL)"
+                if results.methods.osm_credit
+                else ("合成数据，仅供演示" if results.lang == "zh" else "synthetic data")
+            )
             area = results.communities["area_per_100hh_required_m2"].dropna()
             m = build_map(
                 communities=results.communities,
@@ -911,7 +939,7 @@ def write_outputs(
                 subtitle=f"{results.methods.profile_name} ({results.methods.profile_id})",
                 lang=results.lang,
                 basemap=basemap,
-                offline=offline,  # type: ignore[arg-type]
+                offline=offline,
                 tile_url=tile_url,
                 tile_attribution=tile_attribution,
                 threshold_m2_per_100hh=float(area.iloc[0]) if len(area) else None,

@@ -34,7 +34,6 @@ __all__ = ["SHEETS", "render_report_html", "write_report_xlsx"]
 
 SHEETS = ("summary", "communities", "facilities", "coverage", "siting", "issues")
 LEVELS = ("5min", "10min", "15min")
-OSM_FORMATS = ("OSM", "osm", "PBF", "pbf", "OpenStreetMap", "Overpass")
 SYNTHETIC_MARKERS = ("合成数据", "synthetic")
 
 _CSS = """
@@ -132,7 +131,7 @@ def _credit(results: RunResults) -> str:
     parts = []
     if any(m in results.project_name for m in SYNTHETIC_MARKERS):
         parts.append(label("synthetic_credit", lang))
-    if any(f in results.methods.network_source for f in OSM_FORMATS):
+    if results.methods.osm_credit:
         parts.append(label("osm_credit", lang))
     return " · ".join(parts)
 

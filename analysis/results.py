@@ -51,6 +51,7 @@ class Methods:
     walk_speed_m_per_min: float
     profile_id: str
     profile_name: str
+    osm_credit: bool = True
 
 
 @dataclass(frozen=True)

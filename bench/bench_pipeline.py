@@ -45,7 +45,7 @@ def main() -> int:
         "## Whole demo run (`lifecircle demo`, every output)",
         "",
         "Target (DESIGN.md): ≤ 15 s on 2 cores. No peer tool does the whole job; the steps show",
-        "where the time goes. Cold = network parsed from OSM XML; warm = parsed network from cache.",
+        "where the time goes. Cold = network parsed from OSM XML; warm = network from the cache.",
         "",
         "| step | cold run (s) | warm cache (s) |",
         "| --- | ---: | ---: |",

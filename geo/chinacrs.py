@@ -22,7 +22,7 @@ FloatArray = NDArray[np.float64]
 
 
 def in_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
-    """Return True where a point lies in the rough box the services shift (73.66–135.05°E, 3.86–53.56°N)."""
+    """Return True inside the box the services shift (73.66–135.05°E, 3.86–53.56°N)."""
     lon_a = np.asarray(lon, dtype=float)
     lat_a = np.asarray(lat, dtype=float)
     return (lon_a > 73.66) & (lon_a < 135.05) & (lat_a > 3.86) & (lat_a < 53.56)

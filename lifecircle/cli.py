@@ -11,14 +11,19 @@ import logging
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lifecircle import __version__
 from lifecircle.errors import InputError, LifecircleError
+
+if TYPE_CHECKING:
+    from lifecircle.analysis.config import Project
+    from lifecircle.analysis.pipeline import RunOutput
 
 logger = logging.getLogger("lifecircle")
 
@@ -35,6 +40,12 @@ STEP_LABELS = {
     "map": ("交互地图", "interactive map"),
     "report": ("报告与表格", "report and tables"),
 }
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a terminal width, counting CJK characters as two columns."""
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cols)
 
 
 class _Progress:
@@ -59,7 +70,7 @@ class _Progress:
                 self.stream.flush()
         else:
             dt = time.perf_counter() - self._t0.get(step, time.perf_counter())
-            self.stream.write(f"  ✓ {label:<28} {dt:6.1f} s\n")
+            self.stream.write(f"  ✓ {_pad(label, 42)} {dt:6.1f} s\n")
             self.stream.flush()
 
 
@@ -82,7 +93,12 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="run the embedded synthetic demo county (示例县)")
-    demo.add_argument("--out", type=Path, default=Path("lifecircle-demo"), help="output folder (default: ./lifecircle-demo)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("lifecircle-demo"),
+        help="output folder (default: ./lifecircle-demo)",
+    )
     demo.add_argument("--lang", choices=["zh", "en"], help="map and report language")
     demo.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
 
@@ -91,7 +107,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="output folder (overrides [project] output)")
     run.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
 
-    check = sub.add_parser("check", help="validate a project's inputs and print every problem; writes nothing")
+    check = sub.add_parser(
+        "check", help="validate a project's inputs and print every problem; writes nothing"
+    )
     check.add_argument("project", type=Path)
 
     site = sub.add_parser("site", help="choose sites for new facilities (and write the outputs)")
@@ -109,7 +127,7 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: Path, out: Path | None, no_cache: bool):  # type: ignore[no-untyped-def]
+def _load(path: Path, out: Path | None, no_cache: bool) -> Project:
     from lifecircle.analysis.config import load_project
 
     project = load_project(path, output=out)
@@ -118,7 +136,7 @@ def _load(path: Path, out: Path | None, no_cache: bool):  # type: ignore[no-unty
     return project
 
 
-def _finish(output, stream: TextIO, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _finish(output: RunOutput, stream: TextIO, lang: str) -> None:
     summary = output.results.summary
     map_path = output.files["map"]
     n_issues = summary.get("data_issues", 0)
