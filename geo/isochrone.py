@@ -2,7 +2,8 @@
 
 The reachable part of each edge ``(u, v)`` of length ``L`` is computed exactly from the node
 distances ``du``, ``dv`` of a seeded shortest-path pass
-(:func:`~lifecircle.geo.reach.seed_distances`):
+(:func:`~lifecircle.geo.reach.seed_distances`; one source at a time over
+:func:`~lifecircle.geo.reach.graph_with_seeds`):
 with budget ``c`` the walker covers ``[0, c − du]`` from ``u`` and ``[L − (c − dv), L]`` from ``v``
 (the whole edge when the two overlap), and on a source's own edge ``[t − r, t + r]`` with
 ``r = c − access``. These parts are buffered by ``walk_width_m / 2`` with round caps and round joins
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.reach import _augmented_csr, seed_distances
+from lifecircle.geo.reach import graph_with_seeds, seed_distances
 from lifecircle.geo.snap import SnappedPoints
 
 logger = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ def isochrones_per_source(
     """
     _check(cutoff_m, walk_width_m)
     n = graph.n_nodes
-    csr, index = _augmented_csr(graph, sources)
+    csr, index = graph_with_seeds(graph, sources)
     out: list[Area] = [shapely.Polygon() for _ in range(len(sources))]
     for j, i in enumerate(index):
         dist = dijkstra(csr, directed=True, indices=n + j, limit=cutoff_m)[:n]

@@ -82,11 +82,27 @@ class Catchments:
         )
 
 
-def _augmented_csr(graph: WalkGraph, seeds: SnappedPoints) -> tuple[sp.csr_array, IntArray]:
-    """Return the graph plus one virtual node per snapped seed, and the seeds' indices.
+def graph_with_seeds(graph: WalkGraph, seeds: SnappedPoints) -> tuple[sp.csr_array, IntArray]:
+    """The graph's directed CSR adjacency plus one virtual source node per snapped seed.
 
-    Virtual node ``graph.n_nodes + j`` belongs to seed ``index[j]`` and has arcs to both ends of
-    its edge weighted by the access leg plus the offset to that end.
+    Virtual node ``graph.n_nodes + j`` stands for seed ``index[j]``: it has two outgoing arcs, to
+    ``edge_u`` and ``edge_v`` of the seed's edge, weighted by the access leg plus the offset to
+    that end (m), and no incoming arc, so no shortest path passes through a seed. Running
+    ``scipy.sparse.csgraph.dijkstra(csr, directed=True, indices=graph.n_nodes + j)`` gives seed
+    ``index[j]``'s distances to every node (entries ``:graph.n_nodes``).
+
+    Parameters
+    ----------
+    graph
+        The walk network.
+    seeds
+        Snapped points; unsnapped ones get no virtual node.
+
+    Returns
+    -------
+    csr, index
+        The ``(n + k, n + k)`` adjacency of lengths in metres (``k`` snapped seeds) and the index
+        into ``seeds`` of each virtual node.
     """
     index = np.flatnonzero(seeds.ok).astype(np.int64)
     e = seeds.edge[index]
@@ -127,7 +143,7 @@ def seed_distances(
         the cutoff) and that seed's index into ``seeds`` (-1 where unreached).
     """
     n = graph.n_nodes
-    csr, index = _augmented_csr(graph, seeds)
+    csr, index = graph_with_seeds(graph, seeds)
     if len(index) == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
     dist, _, src = dijkstra(
@@ -301,7 +317,7 @@ def catchments(
         batch = int(max(1, min(batch_size, _BATCH_ENTRIES // max(n + batch_size, len(d_idx)))))
         for b0 in range(0, len(f_idx), batch):
             sel = f_idx[b0 : b0 + batch]
-            csr, index = _augmented_csr(graph, facilities.subset(sel))
+            csr, index = graph_with_seeds(graph, facilities.subset(sel))
             k = len(index)
             node_dist = dijkstra(csr, directed=True, indices=np.arange(n, n + k), limit=cutoff_m)
             dm = np.minimum(node_dist[:, u] + t, node_dist[:, v] + rest)
