@@ -58,7 +58,9 @@ def main() -> int:
     ]
     if failed:
         header += [f"- scripts that failed in this run: {', '.join(failed)}", ""]
-    (ROOT / "BENCHMARKS.md").write_text("\n".join(header) + "\n\n".join(sections) + "\n", encoding="utf-8")
+    (ROOT / "BENCHMARKS.md").write_text(
+        "\n".join(header) + "\n\n".join(sections) + "\n", encoding="utf-8"
+    )
     print("wrote BENCHMARKS.md")
     return 1 if failed else 0
 

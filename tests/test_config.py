@@ -80,14 +80,18 @@ def test_all_problems_listed_at_once_with_valid_values(tmp_path: Path) -> None:
     assert "project.lang = 'fr' is not valid; use one of: zh, en" in problems
     assert "network.max_snap_m = -5 must be ≥ 0.0 and ≤ 5000.0" in problems
     assert any("unknown key 'max_snap'" in p and "did you mean 'max_snap_m'" in p for p in problems)
-    assert any("map.basemap = 'google'" in p and "none, osm, light, tianditu, amap" in p for p in problems)
+    assert any(
+        "map.basemap = 'google'" in p and "none, osm, light, tianditu, amap" in p for p in problems
+    )
     assert "siting.new_sites = 0 must be a whole number ≥ 1" in problems
     assert len(problems) == 5
 
 
 def test_missing_sections_and_files(tmp_path: Path) -> None:
     path = tmp_path / "project.toml"
-    path.write_text('[project]\nname = "x"\n[layers.communities]\npath = "nope.gpkg"\n', encoding="utf-8")
+    path.write_text(
+        '[project]\nname = "x"\n[layers.communities]\npath = "nope.gpkg"\n', encoding="utf-8"
+    )
     with pytest.raises(ProjectError) as info:
         load_project(path)
     text = str(info.value)

@@ -13,10 +13,22 @@ import pyogrio
 import pytest
 
 CATEGORIES = [
-    "community_service_station", "kindergarten", "nursery", "elderly_day_care",
-    "community_health_station", "cultural_activity_station", "outdoor_fitness", "supermarket",
-    "primary_school", "fresh_market", "sports_ground", "middle_school",
-    "community_health_center", "nursing_home", "cultural_center", "street_service_center",
+    "community_service_station",
+    "kindergarten",
+    "nursery",
+    "elderly_day_care",
+    "community_health_station",
+    "cultural_activity_station",
+    "outdoor_fitness",
+    "supermarket",
+    "primary_school",
+    "fresh_market",
+    "sports_ground",
+    "middle_school",
+    "community_health_center",
+    "nursing_home",
+    "cultural_center",
+    "street_service_center",
 ]
 LEVELS = ("5min", "10min", "15min")
 
@@ -41,27 +53,47 @@ def test_results_gpkg_layers_and_columns(demo_out: Path) -> None:
     assert demand.geom_type.eq("Point").all()
     comm = gpd.read_file(gpkg, layer="communities")
     expected = {
-        "id", "households", "population", "service_floor_area_m2", "area_per_100hh_m2",
-        "area_per_100hh_required_m2", "area_per_100hh_pass", "area_per_100hh_shortfall_m2",
+        "id",
+        "households",
+        "population",
+        "service_floor_area_m2",
+        "area_per_100hh_m2",
+        "area_per_100hh_required_m2",
+        "area_per_100hh_pass",
+        "area_per_100hh_shortfall_m2",
         "reachable_area_per_100hh_m2",
     } | {f"cov_{c}_{lv}" for c in CATEGORIES for lv in LEVELS}
     assert expected <= set(comm.columns)
     fac = gpd.read_file(gpkg, layer="facilities")
-    assert {"id", "category", "floor_area_m2", "snap_dist_m", "served_households"} <= set(fac.columns)
+    assert {"id", "category", "floor_area_m2", "snap_dist_m", "served_households"} <= set(
+        fac.columns
+    )
     iso = gpd.read_file(gpkg, layer="isochrones")
     assert {"category", "level"} <= set(iso.columns)
     assert set(iso["level"]) == set(LEVELS)
     sites = gpd.read_file(gpkg, layer="sites")
-    assert {"rank", "candidate_id", "category", "newly_covered_population",
-            "required_floor_area_m2"} <= set(sites.columns)
+    assert {
+        "rank",
+        "candidate_id",
+        "category",
+        "newly_covered_population",
+        "required_floor_area_m2",
+    } <= set(sites.columns)
     assert list(sites["rank"]) == list(range(1, len(sites) + 1))
     assert len(sites) == 5
 
 
 def test_summary_json_keys(demo_out: Path) -> None:
     summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
-    for key in ("population_total", "coverage", "completeness", "norms", "siting",
-                "data_issues", "timings_s"):
+    for key in (
+        "population_total",
+        "coverage",
+        "completeness",
+        "norms",
+        "siting",
+        "data_issues",
+        "timings_s",
+    ):
         assert key in summary, key
     assert set(summary["coverage"]) == set(CATEGORIES)
     for cat in CATEGORIES:
@@ -71,15 +103,34 @@ def test_summary_json_keys(demo_out: Path) -> None:
     assert set(summary["completeness"]) == set(LEVELS)
     for check in ("area_per_100hh", "station_min_area", "community_size"):
         assert set(summary["norms"][check]) == {"passed", "failed", "not_provided"}
-    for step in ("load_layers", "build_network", "snap", "reach", "catchments", "coverage",
-                 "norms", "siting", "isochrones", "map", "report", "total"):
+    for step in (
+        "load_layers",
+        "build_network",
+        "snap",
+        "reach",
+        "catchments",
+        "coverage",
+        "norms",
+        "siting",
+        "isochrones",
+        "map",
+        "report",
+        "total",
+    ):
         assert summary["timings_s"][step] >= 0.0, step
     assert 150_000 <= summary["population_total"] <= 200_000
 
 
 def test_report_xlsx_sheets(demo_out: Path) -> None:
     book = openpyxl.load_workbook(demo_out / "report.xlsx")
-    assert book.sheetnames == ["summary", "communities", "facilities", "coverage", "siting", "issues"]
+    assert book.sheetnames == [
+        "summary",
+        "communities",
+        "facilities",
+        "coverage",
+        "siting",
+        "issues",
+    ]
 
 
 def test_issues_csv_header(demo_out: Path) -> None:
