@@ -5,8 +5,11 @@ straight access leg (point → projection) is added to every walking distance co
 Points farther than ``max_snap_m`` from every allowed edge are not snapped: they keep their access
 distance (for the report) but get no edge, and the caller reports them.
 
-The nearest-edge search is a shapely STRtree over the segments (``query_nearest``) followed by an
-exact vectorised projection onto the chosen segment.
+The nearest-edge search samples the segments into a cKDTree, takes the edges of the nearest
+samples as candidates (with a bound proving the nearest edge is among them, widening the search
+where it is not) and compares them by exact vectorised projection; a shapely STRtree
+(``query_nearest``) answers the rare points the bound still leaves open. 50 k points on 180 k
+edges take about 0.5 s.
 """
 
 from __future__ import annotations
@@ -85,7 +88,11 @@ def _segments(graph: WalkGraph, edges: IntArray) -> NDArray[np.object_]:
 
 
 def _nearest_edges(
-    graph: WalkGraph, candidates: IntArray, x: FloatArray, y: FloatArray, k: int = 16
+    graph: WalkGraph,
+    candidates: IntArray,
+    x: FloatArray,
+    y: FloatArray,
+    ks: tuple[int, ...] = (12, 48),
 ) -> IntArray:
     """Position in ``candidates`` of the edge nearest to each point (exact).
 
@@ -93,12 +100,13 @@ def _nearest_edges(
     has a sample within ``d0 + step / 2`` of the point, where ``d0`` is the distance to the
     nearest sample, so the ``k`` nearest samples hold it whenever the k-th is farther than that;
     the candidate edges are then compared by exact projection. Points where the bound does not
-    hold fall back to a shapely STRtree query.
+    hold are queried again with the next, larger ``k`` of ``ks``, and the few left after the last
+    fall back to a shapely STRtree query.
     """
     from scipy.spatial import cKDTree
 
     length = graph.edge_length_m[candidates]
-    step = max(float(np.median(length)) / 3.0, 1.0)
+    step = max(float(np.median(length)) / 2.0, 1.0)
     n_samp = np.maximum(np.ceil(length / step).astype(np.int64), 1) + 1
     owner = np.repeat(np.arange(len(candidates), dtype=np.int64), n_samp)
     first = np.cumsum(n_samp) - n_samp
@@ -106,25 +114,29 @@ def _nearest_edges(
     e = candidates[owner]
     sx = graph.x[graph.edge_u[e]] + frac * (graph.x[graph.edge_v[e]] - graph.x[graph.edge_u[e]])
     sy = graph.y[graph.edge_u[e]] + frac * (graph.y[graph.edge_v[e]] - graph.y[graph.edge_u[e]])
-    tree = cKDTree(np.stack([sx, sy], axis=1))
-    kk = min(k, len(owner))
-    dist, idx = tree.query(np.stack([x, y], axis=1), k=kk)
-    dist = dist.reshape(len(x), kk)
-    idx = idx.reshape(len(x), kk)
-    cand = owner[idx]
-    flat = candidates[cand.ravel()]
-    _, _, _, d = project_onto_edges(graph, flat, np.repeat(x, kk), np.repeat(y, kk))
-    d = d.reshape(len(x), kk)
-    best = np.argmin(d, axis=1)
-    out = cand[np.arange(len(x)), best]
-    complete = (kk == len(owner)) | (dist[:, -1] > dist[:, 0] + step / 2.0)
-    redo = np.flatnonzero(~complete)
+    tree = cKDTree(np.stack([sx, sy], axis=1), balanced_tree=False, compact_nodes=False)
+    out = np.zeros(len(x), dtype=np.int64)
+    redo = np.arange(len(x), dtype=np.int64)
+    for k in ks:
+        if len(redo) == 0:
+            break
+        kk = min(k, len(owner))
+        rx, ry = x[redo], y[redo]
+        dist, idx = tree.query(np.stack([rx, ry], axis=1), k=kk)
+        dist = dist.reshape(len(redo), kk)
+        cand = owner[idx.reshape(len(redo), kk)]
+        flat = candidates[cand.ravel()]
+        _, _, _, d = project_onto_edges(graph, flat, np.repeat(rx, kk), np.repeat(ry, kk))
+        best = np.argmin(d.reshape(len(redo), kk), axis=1)
+        out[redo] = cand[np.arange(len(redo)), best]
+        complete = (kk == len(owner)) | (dist[:, -1] > dist[:, 0] + step / 2.0)
+        redo = redo[~complete]
     if len(redo):
         strtree = shapely.STRtree(_segments(graph, candidates))
         pts = np.asarray(shapely.points(x[redo], y[redo]))
         found = strtree.query_nearest(pts, all_matches=False)
         out[redo[found[0]]] = found[1]
-    return out.astype(np.int64)
+    return out
 
 
 def project_onto_edges(
