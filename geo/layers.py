@@ -685,6 +685,12 @@ class _LayerReader:
                     f"{self.name}: required column {name!r} not found (looked for {looked}); "
                     f"the file has columns: {', '.join(columns) or '(none)'}; {fix}"
                 )
+            elif name in self.spec.fields:
+                self.problems.append(
+                    f"{self.name}: column {wanted!r} given in fields.{name} not found; "
+                    f"the file has columns: {', '.join(columns) or '(none)'}; correct "
+                    f"fields.{name} or remove it from [layers.{self.kind}] fields"
+                )
         out = pd.DataFrame({"row": rows})
         for name in sorted(ours, key=lambda n: n != "id"):
             column = found.get(name)

@@ -153,3 +153,44 @@ def test_distances_match_coverage(demo_out: Path) -> None:
         for lv, d in zip(LEVELS, (300.0, 500.0, 1000.0), strict=True):
             share = pop[np.nan_to_num(dist, nan=np.inf) <= d].sum() / pop.sum()
             assert summary["coverage"][cat][lv] == pytest.approx(share, abs=1e-6)
+
+
+def test_designed_gaps_and_failures_appear(demo_out: Path) -> None:
+    """The demo's designed problems (data/demo/README.md) show in results.gpkg."""
+    gpkg = demo_out / "results.gpkg"
+    comm = gpd.read_file(gpkg, layer="communities").set_index("id")
+    # 新城街道 (C21–C26): no elderly day care within 1 km walking
+    xincheng = [f"C{i}" for i in range(21, 27)]
+    assert (comm.loc[xincheng, "cov_elderly_day_care_15min"] == 0).all()
+    # 滨河街道 (C13–C20), the south bank: no kindergarten within 300 m
+    binhe = [f"C{i}" for i in range(13, 21)]
+    assert (comm.loc[binhe, "cov_kindergarten_5min"] == 0).all()
+    # 柳湾社区 C16: 520 m² for 2,600 households = 20 m² per 100 households, 260 m² short of 30
+    assert comm.loc["C16", "area_per_100hh_m2"] == pytest.approx(20.0)
+    assert not bool(comm.loc["C16", "area_per_100hh_pass"])
+    assert comm.loc["C16", "area_per_100hh_shortfall_m2"] == pytest.approx(260.0)
+    # 阳光社区 C23 has no station at all
+    assert comm.loc["C23", "service_floor_area_m2"] == 0
+    assert not bool(comm.loc["C23", "area_per_100hh_pass"])
+    # community size: 书院社区 C05 (5,000 households) above, 观音村 C38 (250) below the range
+    assert comm.loc["C05", "community_size_result"] == "failed"
+    assert comm.loc["C38", "community_size_result"] == "failed"
+    fac = gpd.read_file(gpkg, layer="facilities")
+    stations = fac[fac["station_min_area_result"] == "failed"]
+    failed = dict(zip(stations["community_id"], stations["floor_area_m2"], strict=True))
+    assert failed.get("C03") == 650.0  # urban station below 800 m²
+    assert failed.get("C35") == 150.0  # village station below 200 m²
+    assert 900.0 in set(stations["floor_area_m2"])  # street centre below 1,000 m²
+    summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["norms"]["station_min_area"]["failed"] >= 3
+    assert summary["norms"]["community_size"]["failed"] >= 2
+
+
+def test_sites_fill_the_designed_gap(demo_out: Path) -> None:
+    """Siting elderly day care picks sites that newly cover people, best first."""
+    sites = gpd.read_file(demo_out / "results.gpkg", layer="sites")
+    gains = sites["newly_covered_population"].to_numpy()
+    assert (gains > 0).all()
+    assert (np.diff(gains) <= 1e-9).all()
+    assert (sites["category"] == "elderly_day_care").all()
+    assert (sites["required_floor_area_m2"] >= 350.0).all()
