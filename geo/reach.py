@@ -162,12 +162,16 @@ def seed_distances(
 
 def same_edge_pairs(a_edge: IntArray, b_edge: IntArray) -> tuple[IntArray, IntArray]:
     """Return every pair ``(i, j)`` with ``a_edge[i] == b_edge[j] >= 0``."""
+    b_valid = b_edge[b_edge >= 0]
+    # Only the few ``a`` on an edge some ``b`` is on take part: filter them first.
+    sel = np.flatnonzero(np.isin(a_edge, b_valid)) if len(b_valid) else np.zeros(0, np.int64)
+    a_sel = a_edge[sel]
     order = np.argsort(b_edge, kind="stable")
     sorted_b = b_edge[order]
-    lo = np.searchsorted(sorted_b, a_edge, side="left")
-    hi = np.searchsorted(sorted_b, a_edge, side="right")
-    cnt = np.where(a_edge >= 0, hi - lo, 0)
-    ia = np.repeat(np.arange(len(a_edge), dtype=np.int64), cnt)
+    lo = np.searchsorted(sorted_b, a_sel, side="left")
+    hi = np.searchsorted(sorted_b, a_sel, side="right")
+    cnt = hi - lo
+    ia = np.repeat(sel.astype(np.int64), cnt)
     start = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt)
     jb = order[start + np.arange(int(cnt.sum()), dtype=np.int64)]
     return ia, jb.astype(np.int64)
