@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -48,6 +49,12 @@ def _open(width: int, height: int, title: str) -> list[str]:
         f'<text x="{width / 2:.0f}" y="18" text-anchor="middle" font-size="14" '
         f'font-weight="600" fill="#1d2b3a">{_e(title)}</text>',
     ]
+
+
+def _text_width_px(text: str, font_px: float = 12.0) -> float:
+    """Approximate rendered width of a label: CJK characters a full em, others about half."""
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    return font_px * (wide + 0.55 * (len(text) - wide))
 
 
 def grouped_bar_svg(
@@ -87,9 +94,15 @@ def grouped_bar_svg(
     values = np.array([list(series[n]) for n in names], dtype=float).reshape(len(names), -1)
     top = 1.0 if percent else _nice_max(float(np.nanmax(values, initial=0.0)) * 1.05)
     left, right, top_pad, bottom = 52, 16, 48, 64
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
     n = max(len(labels), 1)
-    group_w = plot_w / n
+    group_w = (width - left - right) / n
+    label_w = max((_text_width_px(str(lab)) for lab in labels), default=0.0)
+    slanted = label_w > group_w - 4
+    if slanted:  # long labels (Chinese category names) are drawn at 40° below their group
+        extra = int(label_w * 0.64) - 16
+        bottom += extra
+        height += extra
+    plot_h = height - top_pad - bottom
     bar_w = min(26.0, group_w * 0.8 / max(len(names), 1))
     out = _open(width, height, title)
     for k in range(5):
@@ -122,10 +135,16 @@ def grouped_bar_svg(
                 f'y2="{y:.1f}" stroke="{TARGET_COLOR}" stroke-width="2" stroke-dasharray="4 2"/>'
             )
         cx = left + g * group_w + group_w / 2
-        out.append(
-            f'<text x="{cx:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
-            f'fill="#222">{_e(lab)}</text>'
-        )
+        ty = top_pad + plot_h + 16
+        if slanted:
+            out.append(
+                f'<text x="{cx + 4:.1f}" y="{ty - 4}" text-anchor="end" fill="#222" '
+                f'transform="rotate(-40 {cx + 4:.1f} {ty - 4})">{_e(lab)}</text>'
+            )
+        else:
+            out.append(
+                f'<text x="{cx:.1f}" y="{ty}" text-anchor="middle" fill="#222">{_e(lab)}</text>'
+            )
     lx = left
     ly = height - 16
     for s, name in enumerate(names):

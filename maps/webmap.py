@@ -741,7 +741,7 @@ def _uncovered_layers(
             if lang == "zh"
             else f"{label('uncovered', lang)} ({level_label(lev, lang)})"
         )
-        _add_geojson(m, cells, styles, name=name, tips=tips, show=lev == present[-1])
+        _add_geojson(m, cells, styles, name=name, tips=tips, show=False)
     legend.append(
         f"<h5>{_esc(label('uncovered', lang))}</h5>"
         + _dot(UNCOVERED_COLOR, label("population", lang), 10)
@@ -978,7 +978,7 @@ def build_map(
     root.html.add_child(Element(title_html), name="lifecircle_title")  # type: ignore[attr-defined]
 
     legend_html = f"<h4>{_esc(label('legend', lang))}</h4>" + "".join(legend)
-    _HtmlControl(legend_html, position="bottomright", css_class="lc-legend").add_to(m)
+    _HtmlControl(legend_html, position="bottomleft", css_class="lc-legend").add_to(m)
     if attribution:
         _Attribution(_esc(attribution)).add_to(m)
     _FullscreenControl(label("fullscreen", lang)).add_to(m)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from sample_results import make_results
 
 from lifecircle import __version__
 from lifecircle.analysis import pipeline
 from lifecircle.cli import main
-from tests.sample_results import make_results
 
 
 def _copy_demo(demo_dir: Path, dest: Path) -> Path:
