@@ -138,3 +138,21 @@ def test_report_runs_without_js_errors(driver: object, tmp_path: Path) -> None:
     shot = _shots_dir(tmp_path) / "report.png"
     driver.save_screenshot(str(shot))  # type: ignore[attr-defined]
     assert _not_blank(shot) > 5.0
+
+
+@pytest.mark.parametrize("name", ["map.html", "report.html"])
+def test_demo_pages_run_without_js_errors(
+    driver: object, demo_out: Path, tmp_path: Path, name: str
+) -> None:
+    """The demo's own map and report (what ``make demo`` writes) open cleanly."""
+    errors = _open(driver, demo_out / name)
+    assert errors == []
+    if name == "map.html":
+        n_paths = driver.execute_script(  # type: ignore[attr-defined]
+            "return document.querySelectorAll('.leaflet-overlay-pane path, "
+            ".leaflet-overlay-pane canvas').length"
+        )
+        assert n_paths >= 1
+    shot = _shots_dir(tmp_path) / f"demo-{name.replace('.html', '.png')}"
+    driver.save_screenshot(str(shot))  # type: ignore[attr-defined]
+    assert _not_blank(shot) > 5.0

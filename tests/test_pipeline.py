@@ -194,3 +194,9 @@ def test_sites_fill_the_designed_gap(demo_out: Path) -> None:
     assert (np.diff(gains) <= 1e-9).all()
     assert (sites["category"] == "elderly_day_care").all()
     assert (sites["required_floor_area_m2"] >= 350.0).all()
+
+
+def test_demo_map_is_offline_and_small(demo_out: Path) -> None:
+    html = (demo_out / "map.html").read_text(encoding="utf-8")
+    assert (demo_out / "map.html").stat().st_size < 10 * 1024 * 1024
+    assert "cdn.jsdelivr" not in html and "unpkg.com" not in html  # the demo inlines Leaflet
