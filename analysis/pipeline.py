@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -500,16 +501,19 @@ def analyse(
             )
 
     with steps.step("isochrones"):
-        iso_rows = []
+        jobs = []
         for cat in categories:
             idx = np.flatnonzero((fac_m["category"] == cat).to_numpy() & fac_snap.ok)
-            if len(idx) == 0:
-                continue
-            sub = fac_snap.subset(idx)
-            for lv, dist in levels.items():
-                geom = isochrone(graph, sub, cutoff_m=dist)
-                if not geom.is_empty:
-                    iso_rows.append({"category": cat, "level": lv, "geometry": geom})
+            if len(idx) > 0:
+                jobs += [(cat, lv, fac_snap.subset(idx), dist) for lv, dist in levels.items()]
+        # GEOS buffering releases the GIL: the category × level unions run on every core
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            geoms = list(pool.map(lambda job: isochrone(graph, job[2], cutoff_m=job[3]), jobs))
+        iso_rows = [
+            {"category": cat, "level": lv, "geometry": geom}
+            for (cat, lv, _, _), geom in zip(jobs, geoms, strict=True)
+            if not geom.is_empty
+        ]
         iso_m = gpd.GeoDataFrame(
             iso_rows, columns=["category", "level", "geometry"], geometry="geometry", crs=crs
         )
