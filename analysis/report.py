@@ -15,7 +15,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 import math
 from pathlib import Path
@@ -26,7 +25,14 @@ import pandas as pd
 
 from lifecircle.analysis.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
 from lifecircle.analysis.results import RunResults
-from lifecircle.maps.labels import has_label, label, level_label, result_label
+from lifecircle.maps.labels import (
+    escape_html as _e,
+    has_label,
+    is_missing as _na,
+    label,
+    level_label,
+    result_label,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,19 +72,6 @@ nav ol { columns: 2; margin: 0; padding-left: 20px; }
 @media print { body { padding: 0; max-width: none; font-size: 11.5px; } nav { display: none; }
   h2 { margin-top: 16px; } a { color: inherit; text-decoration: none; } }
 """
-
-
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _na(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
 
 
 def _num(value: object, decimals: int = 1) -> str:
@@ -464,7 +457,10 @@ def _methods_section(results: RunResults) -> str:
         (label("metric_crs", lang), _e(m.metric_crs)),
         (label("max_snap", lang), f"{m.max_snap_m:g} {_e(unit_m)}"),
         (label("walk_levels", lang), _e(levels)),
-        (label("walk_speed", lang), f"{m.walk_speed_m_per_min:g} {_e(label('m_per_min', lang))}"),
+        (
+            label("walk_speed", lang),
+            f"{m.walk_speed_m_per_min:g} {_e(label('m_per_min', lang))}",
+        ),
         (label("profile", lang), f"{_e(m.profile_name)}（{_e(m.profile_id)}）"),
     ]
     facts_html = _table([label("item", lang), label("value", lang)], [[_e(k), v] for k, v in facts])

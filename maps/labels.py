@@ -13,7 +13,10 @@ Examples
 
 from __future__ import annotations
 
+import html
 from typing import Literal
+
+import pandas as pd
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -235,3 +238,18 @@ def result_label(result: object, lang: str) -> str:
     if text.lower() in ("true", "false"):
         return label("pass" if text.lower() == "true" else "fail", lang)
     return text
+
+
+def escape_html(value: object) -> str:
+    """User data as HTML text: None → empty, anything else ``str``, escaped (quotes too)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NaT and pandas' NA; False for anything else, lists included."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False

@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import base64
-import html
 import logging
 import math
 from collections.abc import Iterable, Mapping
@@ -34,7 +33,14 @@ from jinja2 import Template
 
 from lifecircle.geo.chinacrs import wgs84_to_gcj02
 from lifecircle.maps.basemaps import Basemap, resolve_basemap
-from lifecircle.maps.labels import LANGS, label, level_label, result_label
+from lifecircle.maps.labels import (
+    LANGS,
+    escape_html as _esc,
+    is_missing as _is_na,
+    label,
+    level_label,
+    result_label,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -254,19 +260,6 @@ class _Attribution(MacroElement):
 
 # --------------------------------------------------------------------------------------------
 # small helpers
-
-
-def _esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _is_na(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
 
 
 def _fmt(value: object, decimals: int = 1) -> str:
@@ -493,7 +486,10 @@ def _communities_layers(
             (label("threshold", lang), "" if _is_na(r) else f"≥ {_fmt(r)} {_esc(unit)}"),
             (label("result", lang), _result_html(ok, lang)),
             (label("area_per_100hh_shortfall_m2", lang), _fmt(shortfall)),
-            (label("source", lang), "" if _is_na(source_col.iloc[i]) else _esc(source_col.iloc[i])),
+            (
+                label("source", lang),
+                "" if _is_na(source_col.iloc[i]) else _esc(source_col.iloc[i]),
+            ),
             (
                 label("reachable_area_per_100hh_m2", lang),
                 _fmt(row.get("reachable_area_per_100hh_m2"))
@@ -600,7 +596,10 @@ def _stations_layer(
             (label("station_min_area_m2", lang), _fmt(minimum)),
             (label("result", lang), _result_html(result, lang)),
             (label("shortfall", lang), "" if shortfall is None else f"{_fmt(shortfall)} m²"),
-            (label("source", lang), "" if _is_na(source_col.iloc[i]) else _esc(source_col.iloc[i])),
+            (
+                label("source", lang),
+                "" if _is_na(source_col.iloc[i]) else _esc(source_col.iloc[i]),
+            ),
             (label("served_households", lang), _fmt(row.get("served_households"), 0)),
             (label("required_floor_area_m2", lang), _fmt(row.get("required_floor_area_m2"))),
             (label("snap_dist_m", lang), _fmt(row.get("snap_dist_m"))),
