@@ -425,14 +425,12 @@ def analyse(
     pop = demand_m["population"].to_numpy(dtype=float)
     hh = demand_m["households"].to_numpy(dtype=float)
     served = np.zeros(len(fac_m))
-    nearest_of: dict[str, np.ndarray] = {}
 
     with steps.step("reach"):
         for cat in categories:
             idx = np.flatnonzero((fac_m["category"] == cat).to_numpy() & fac_snap.ok)
             if len(idx) == 0:
                 demand_m[f"dist_m_{cat}"] = np.inf
-                nearest_of[cat] = np.full(len(demand_m), -1)
                 if not (fac_m["category"] == cat).any():
                     issues.add(
                         "facilities",
@@ -444,7 +442,6 @@ def analyse(
             near = nearest_facility(graph, dem_snap, fac_snap.subset(idx))
             demand_m[f"dist_m_{cat}"] = near.dist_m
             glob = np.where(near.facility >= 0, idx[np.maximum(near.facility, 0)], -1)
-            nearest_of[cat] = glob
             within = glob >= 0
             within &= near.dist_m <= profile.categories[cat].distance_m.value
             served += served_households(np.where(within, glob, -1), hh, len(fac_m))
