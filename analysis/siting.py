@@ -7,7 +7,13 @@ candidates) stays a model of a few hundred thousand non-zeros. Existing faciliti
 kept: demand they already cover (``already_covered``) adds nothing new, and in the p-median a
 demand point keeps its existing facility when that is nearer (``existing_dist_m``).
 
-Solutions are exact (HiGHS branch and bound, relative gap 1e-9). An instance with more model
+Solutions are exact (HiGHS branch and bound, relative gap 1e-9). The p-median uses the radius
+formulation (Elloumi 2010): per demand point its distinct pair distances ``D¹ < D² < …`` and
+``z^k`` = "no open site within ``D^k``", whose LP relaxation is nearly integral and whose size
+is pairs + levels, not pairs × 2. Each demand point first keeps only its nearest levels (the
+greedy + swap incumbent's, and at least 1.5 n / p); distance beyond the last kept level is
+free, so that model is a relaxation, and its lists grow until its optimum serves every point
+within them, which makes that optimum exact for the full model. An instance with more model
 pairs than ``max_exact_pairs``, or one whose MILP does not finish within ``time_limit_s``, gets
 the greedy (lazy-greedy for coverage) solution, or HiGHS' incumbent when better, with the best
 proven bound (HiGHS' dual bound, else the LP relaxation) and the relative gap
@@ -984,74 +990,98 @@ def p_median(
     fixed[ids] = False
     constant = float((w[fixed] * exist[fixed]).sum())
 
-    # greedy start: no-facility demand counts at a penalty so reaching it comes first
+    # greedy + swaps: no-facility demand counts at a penalty so reaching it comes first
+    deadline = t0 + time_limit_s
     penalty = 2.0 * cutoff_m + 1.0
     base = np.where(np.isfinite(em), em, penalty)
     g_sel, _ = greedy.greedy_median(pc, pdm, dist, wm, base, n_candidates=n, max_sites=k_sites)
     g_sel = _pad(g_sel, k_sites, n)
+    g_sel = greedy.swap_median(
+        pc,
+        pdm,
+        dist,
+        wm,
+        base,
+        g_sel,
+        n_candidates=n,
+        max_rounds=20 * k_sites,
+        deadline=t0 + 0.25 * time_limit_s,
+    )
     g_obj, g_ok = _median_cost(pc, pdm, dist, wm, em, g_sel, n)
-
-    has_exist = np.isfinite(em)
-    e_idx = np.flatnonzero(has_exist)
-    n0 = e_idx.size
-    pi = np.arange(p)
-    rows = np.concatenate([pdm, e_idx, m + pi, m + pi, np.full(n, m + p)])
-    cols = np.concatenate([n + pi, n + p + np.arange(n0), n + pi, pc, np.arange(n)])
-    vals = np.concatenate([np.ones(p), np.ones(n0), np.ones(p), -np.ones(p), np.ones(n)])
-    matrix = sp.csr_array((vals, (rows, cols)), shape=(m + p + 1, n + p + n0))
-    row_lo = np.concatenate([np.ones(m), np.full(p, -np.inf), [k_sites]])
-    row_hi = np.concatenate([np.ones(m), np.zeros(p), [k_sites]])
-    cost = np.concatenate([np.zeros(n), wm[pdm] * dist, wm[e_idx] * em[e_idx]])
-    n_col = n + p + n0
-    col_lo, col_hi = np.zeros(n_col), np.ones(n_col)
-    integer = np.concatenate([np.ones(n, dtype=bool), np.zeros(p + n0, dtype=bool)])
-    start = None
-    if g_ok:
-        start = _median_start(pc, pdm, dist, em, g_sel, n, e_idx)
 
     sel, obj, bound = g_sel, g_obj, -math.inf
     exact, method = False, "greedy+lp-bound"
+    levels = _levels(pdm, dist, m)
     if p == 0:
         sel, obj, bound, exact, method = g_sel, 0.0, 0.0, True, "highs-milp"
     elif p <= max_exact_pairs or not g_ok:
-        res = solve(
-            cost=cost,
-            matrix=matrix,
-            row_lower=row_lo,
-            row_upper=row_hi,
-            col_lower=col_lo,
-            col_upper=col_hi,
-            integer=integer,
-            maximize=False,
-            time_limit_s=t0 + time_limit_s - time.perf_counter(),
-            start=start,
-        )
-        if res.status == "Infeasible":
-            raise InputError(
-                f"n_sites = {k_sites} sites cannot reach every demand point without an existing "
-                "facility; open more sites or add candidates"
+        # Radius formulation on truncated level lists: a relaxation of the full model. When
+        # its optimum serves every demand point within the levels kept, it is optimal for the
+        # full model; otherwise the short lists grow and the model is solved again.
+        # start lists: the incumbent's level, and at least 1.5 n / p levels (in the LP
+        # relaxation a demand point spreads over about n / p nearest candidates)
+        n_keep = np.minimum(_assign_level(levels, pc, pdm, g_sel, n) + 1, levels.count)
+        n_keep = np.minimum(np.maximum(n_keep, math.ceil(1.5 * n / k_sites)), levels.count)
+        if not g_ok:
+            n_keep = levels.count.copy()
+        best_ok = g_ok
+        while True:
+            rm = _radius_model(levels, pc, pdm, wm, em, n_keep, n, k_sites)
+            start = _radius_start(rm, levels, pc, pdm, sel, n) if best_ok else None
+            res = solve(
+                cost=rm.cost,
+                matrix=rm.matrix,
+                row_lower=rm.row_lower,
+                row_upper=rm.row_upper,
+                col_lower=np.zeros(rm.cost.size),
+                col_upper=np.ones(rm.cost.size),
+                integer=rm.integer,
+                maximize=False,
+                time_limit_s=deadline - time.perf_counter(),
+                start=start,
             )
-        bound = res.bound
-        if res.x is not None and (res.optimal or not g_ok or res.objective < g_obj):
-            sel = np.flatnonzero(res.x[:n] > 0.5).astype(np.int64)
-            obj, g_ok = _median_cost(pc, pdm, dist, wm, em, sel, n)
-            method = "highs-milp" if res.optimal else "highs-milp (time limit)"
-        exact = res.optimal
+            if res.status == "Infeasible":
+                raise InputError(
+                    f"n_sites = {k_sites} sites cannot reach every demand point without an "
+                    "existing facility; open more sites or add candidates"
+                )
+            if math.isfinite(res.bound):
+                bound = max(bound, res.bound + rm.constant)
+            if res.x is None:
+                break
+            r_sel = np.flatnonzero(res.x[:n] > 0.5).astype(np.int64)
+            r_obj, r_ok = _median_cost(pc, pdm, dist, wm, em, r_sel, n)
+            if r_ok and (not best_ok or r_obj < obj):
+                sel, obj, best_ok = r_sel, r_obj, True
+                method = "highs-milp" if res.optimal else "highs-milp (time limit)"
+            if not res.optimal:
+                break
+            level = _assign_level(levels, pc, pdm, r_sel, n)
+            short = (n_keep < levels.count) & (level >= n_keep)
+            if not short.any() or obj <= bound + 1e-9 * max(1.0, abs(obj)):
+                exact = best_ok
+                method = "highs-milp"
+                break
+            n_keep = np.maximum(n_keep, np.where(short, np.minimum(level + 1, levels.count), 0))
+            n_keep = _grow(levels, pdm, dist, n_keep, short, 2.0)
+            log.debug("p-median: %d demand points need more distance levels", int(short.sum()))
+        g_ok = best_ok
         if not g_ok:
             raise LifecircleError(
                 f"no p-median solution reaching every demand point was found within "
                 f"time_limit_s = {time_limit_s:g} s; allow more time"
             )
     else:
-        bound = _lp_bound(
-            cost,
-            matrix,
-            row_lo,
-            row_hi,
-            col_lo,
-            col_hi,
+        rm = _radius_model(levels, pc, pdm, wm, em, levels.count, n, k_sites)
+        bound = rm.constant + _lp_bound(
+            rm.cost,
+            rm.matrix,
+            rm.row_lower,
+            rm.row_upper,
+            np.zeros(rm.cost.size),
+            np.ones(rm.cost.size),
             False,
-            t0 + time_limit_s - time.perf_counter(),
+            deadline - time.perf_counter(),
         )
 
     # rank: greedy among the chosen, no-facility demand counted at the cutoff
@@ -1121,34 +1151,142 @@ def _median_cost(
     return (float((wm * cur).sum()) if ok else math.inf), ok
 
 
-def _median_start(
-    pc: IntArray,
-    pdm: IntArray,
-    dist: FloatArray,
-    em: FloatArray,
-    sel: IntArray,
-    n: int,
-    e_idx: IntArray,
-) -> FloatArray:
-    """A full p-median start vector: open ``sel``, each demand point to its nearest facility."""
-    p, m = pc.size, em.size
+@dataclass(frozen=True)
+class _Levels:
+    """Each model demand point's distinct pair distances, ascending (the radius levels)."""
+
+    pair_level: IntArray  # per pair: 0-based level of its distance within its demand point
+    start: IntArray  # per demand point: index of its first level in ``dist_m``
+    count: IntArray  # per demand point: number of levels
+    dist_m: FloatArray  # per level
+
+
+def _levels(pdm: IntArray, dist: FloatArray, m: int) -> _Levels:
+    order = np.lexsort((dist, pdm))
+    sd, sdist = pdm[order], dist[order]
+    new_level = np.ones(sd.size, dtype=bool)
+    new_level[1:] = (sd[1:] != sd[:-1]) | (sdist[1:] != sdist[:-1])
+    gid = np.cumsum(new_level) - 1
+    count = np.bincount(sd[new_level], minlength=m).astype(np.int64)
+    start = (np.cumsum(count) - count).astype(np.int64)
+    pair_level = np.empty(pdm.size, dtype=np.int64)
+    pair_level[order] = gid - start[sd]
+    return _Levels(pair_level=pair_level, start=start, count=count, dist_m=sdist[new_level])
+
+
+def _assign_level(levels: _Levels, pc: IntArray, pdm: IntArray, sel: IntArray, n: int) -> IntArray:
+    """Level of each demand point's nearest open site; ``count`` when none is open."""
     is_open = np.zeros(n, dtype=bool)
     is_open[sel] = True
-    d_eff = np.where(is_open[pc], dist, np.inf)
-    order = np.lexsort((d_eff, pdm))
-    first = np.ones(p, dtype=bool)
-    first[1:] = pdm[order][1:] != pdm[order][:-1]
-    best = order[first]
-    best_d = np.full(m, np.inf)
-    best_pair = np.full(m, -1, dtype=np.int64)
-    best_d[pdm[best]] = d_eff[best]
-    best_pair[pdm[best]] = best
-    x = np.zeros(n + p + e_idx.size)
+    level = levels.count.copy()
+    on = is_open[pc]
+    np.minimum.at(level, pdm[on], levels.pair_level[on])
+    return level
+
+
+@dataclass(frozen=True)
+class _RadiusModel:
+    cost: FloatArray
+    matrix: sp.csr_array
+    row_lower: FloatArray
+    row_upper: FloatArray
+    integer: BoolArray
+    constant: float
+    z_dem: IntArray  # per z column: demand point
+    last_z: IntArray  # per demand point: column of its last kept level's z; -1 when all kept
+    z_dist_m: FloatArray  # per z column: its level's distance
+
+
+def _radius_model(
+    levels: _Levels,
+    pc: IntArray,
+    pdm: IntArray,
+    wm: FloatArray,
+    em: FloatArray,
+    n_keep: IntArray,
+    n: int,
+    k_sites: int,
+) -> _RadiusModel:
+    """The radius p-median model on each demand point's first ``n_keep`` levels.
+
+    With levels ``D¹ < D² < …`` of demand point ``i`` and ``z_i^k`` = "no open site within
+    ``D^k``": rows ``z_i^k − z_i^{k−1} + Σ_{d_ij = D^k} y_j ≥ 0`` (``z_i^0 = 1``), cost
+    ``w_i (D^1 + Σ_k (D^{k+1} − D^k) z_i^k)`` with the existing facility's distance as the last
+    level. Without one, the last level's ``z`` is dropped (the point must be reached). With
+    fewer levels kept the model is a relaxation: distance beyond the last kept level is free.
+    """
+    m = n_keep.size
+    full = n_keep >= levels.count
+    n_z = np.where(full & ~np.isfinite(em), n_keep - 1, n_keep)
+    n_rows = int(n_keep.sum())
+    row_off = np.cumsum(n_keep) - n_keep
+    z_off = np.cumsum(n_z) - n_z
+    lev_dem = np.repeat(np.arange(m), n_keep)
+    lev_k = np.arange(n_rows) - row_off[lev_dem]
+    gl = levels.start[lev_dem] + lev_k
+    has_next = lev_k + 1 < levels.count[lev_dem]
+    nxt = np.where(has_next, levels.dist_m[np.minimum(gl + 1, levels.dist_m.size - 1)], em[lev_dem])
+    has_z = lev_k < n_z[lev_dem]
+    rows_all = np.arange(n_rows)
+    z_col = n + z_off[lev_dem] + lev_k
+    y_on = levels.pair_level < n_keep[pdm]
+    prev = lev_k >= 1
+    rows = np.concatenate(
+        [
+            row_off[pdm[y_on]] + levels.pair_level[y_on],
+            rows_all[has_z],
+            rows_all[prev],
+            np.full(n, n_rows),
+        ]
+    )
+    cols = np.concatenate([pc[y_on], z_col[has_z], z_col[prev] - 1, np.arange(n)])
+    vals = np.concatenate(
+        [np.ones(int(y_on.sum())), np.ones(int(has_z.sum())), -np.ones(int(prev.sum())), np.ones(n)]
+    )
+    n_col = n + int(n_z.sum())
+    matrix = sp.csr_array((vals, (rows, cols)), shape=(n_rows + 1, n_col))
+    z_cost = wm[lev_dem] * (nxt - levels.dist_m[gl])
+    return _RadiusModel(
+        cost=np.concatenate([np.zeros(n), z_cost[has_z]]),
+        matrix=matrix,
+        row_lower=np.concatenate([np.where(lev_k == 0, 1.0, 0.0), [k_sites]]),
+        row_upper=np.concatenate([np.full(n_rows, np.inf), [k_sites]]),
+        integer=np.concatenate([np.ones(n, dtype=bool), np.zeros(n_col - n, dtype=bool)]),
+        constant=float((wm * levels.dist_m[levels.start]).sum()),
+        z_dem=lev_dem[has_z],
+        z_dist_m=levels.dist_m[gl][has_z],
+        last_z=np.where(full, -1, n + z_off + n_keep - 1),
+    )
+
+
+def _grow(
+    levels: _Levels,
+    pdm: IntArray,
+    dist: FloatArray,
+    n_keep: IntArray,
+    grow: BoolArray,
+    factor: float,
+) -> IntArray:
+    """Longer level lists for ``grow``: one level more, and every level within ``factor`` × the
+    last kept level's distance."""
+    out = n_keep.copy()
+    out[grow] += 1
+    reach = levels.dist_m[levels.start + n_keep - 1] * factor
+    inside = grow[pdm] & (dist <= reach[pdm])
+    np.maximum.at(out, pdm[inside], levels.pair_level[inside] + 1)
+    return np.minimum(out, levels.count)
+
+
+def _radius_start(
+    rm: _RadiusModel, levels: _Levels, pc: IntArray, pdm: IntArray, sel: IntArray, n: int
+) -> FloatArray:
+    """A feasible start for the radius model: open ``sel``; ``z`` = 1 beyond the nearest site."""
+    level = _assign_level(levels, pc, pdm, sel, n)
+    near = levels.dist_m[levels.start + np.minimum(level, levels.count - 1)]
+    near = np.where(level < levels.count, near, np.inf)
+    x = np.zeros(rm.cost.size)
     x[sel] = 1.0
-    to_new = best_d < em
-    x[n + best_pair[to_new]] = 1.0
-    to_exist = ~to_new[e_idx]
-    x[n + p + np.flatnonzero(to_exist)] = 1.0
+    x[n:] = (near[rm.z_dem] > rm.z_dist_m).astype(np.float64)
     return x
 
 

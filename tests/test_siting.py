@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import pulp
 import pytest
 from spopt.locate import LSCP, MCLP, PMedian
 
+from lifecircle.analysis import _siting_greedy as greedy
 from lifecircle.analysis.siting import generate_candidates, lscp, mclp, p_median
 from lifecircle.errors import InputError
 
@@ -71,6 +73,107 @@ def test_p_median_same_objective_as_spopt(seed: int) -> None:
     assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-7)
     # the objective is the weighted distance to the nearest chosen site
     assert ours.objective == pytest.approx(float((weight * cost[:, ours.selected].min(1)).sum()))
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_p_median_ties_and_existing_same_objective_as_spopt(seed: int) -> None:
+    # distances rounded to 100 m: many ties, so demand points have few distinct levels
+    cost, weight = _instance(seed, 40, 17)
+    cost = np.round(cost / 100.0) * 100.0
+    exist_cols = [15, 16]  # two existing facilities, always open
+    existing = cost[:, exist_cols].min(axis=1)
+    c, d, dist = _pairs(cost[:, :15], np.inf)
+    ours = p_median(
+        pair_candidate=c,
+        pair_demand=d,
+        pair_dist_m=dist,
+        weight=weight,
+        n_candidates=15,
+        n_sites=3,
+        existing_dist_m=existing,
+    )
+    ref = PMedian.from_cost_matrix(
+        cost, weight, p_facilities=5, predefined_facilities_arr=np.array(exist_cols)
+    ).solve(_cbc())
+    assert ours.exact and ours.method == "highs-milp"
+    assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-9)
+    nearest = np.minimum(cost[:, ours.selected].min(axis=1), existing)
+    assert ours.objective == pytest.approx(float((weight * nearest).sum()), rel=1e-12)
+
+
+def _brute_median(cost: np.ndarray, weight: np.ndarray, existing: np.ndarray, k: int) -> float:
+    best = np.inf
+    for combo in itertools.combinations(range(cost.shape[1]), k):
+        best = min(best, float((weight * np.minimum(cost[:, combo].min(1), existing)).sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33, 34])
+def test_p_median_sparse_pairs_match_brute_force(seed: int) -> None:
+    # sparse pairs within 400 m, ties from 25 m rounding, existing facilities for some points;
+    # many candidates per site (n / p = 6) so the short level lists must grow to stay exact
+    rng = np.random.default_rng(seed)
+    cost, weight = _instance(seed, 50, 12)
+    cost = np.round(cost / 25.0) * 25.0
+    sparse = np.where(cost <= 400.0, cost, np.inf)
+    # without an existing facility only where candidate 0 reaches, so 2 sites always suffice
+    no_facility = np.isfinite(sparse[:, 0]) & (rng.random(50) < 0.7)
+    existing = np.where(no_facility, np.inf, rng.uniform(100, 500, 50))
+    c, d, dist = _pairs(sparse, 400.0)
+    best = _brute_median(sparse, weight, existing, 2)
+    ours = p_median(
+        pair_candidate=c,
+        pair_demand=d,
+        pair_dist_m=dist,
+        weight=weight,
+        n_candidates=12,
+        n_sites=2,
+        existing_dist_m=existing,
+    )
+    assert ours.exact
+    assert ours.objective == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [56, 60])
+def test_p_median_many_sites_grows_level_lists(seed: int, caplog: Any) -> None:
+    # p close to n: the first level lists (≥ 1.5 n / p levels) are short, so the truncated
+    # model's optimum leaves some demand beyond them and the lists must grow
+    cost, weight = _instance(seed, 80, 30, side_m=3000.0)
+    c, d, dist = _pairs(cost, np.inf)
+    with caplog.at_level("DEBUG", logger="lifecircle.analysis.siting"):
+        ours = p_median(
+            pair_candidate=c,
+            pair_demand=d,
+            pair_dist_m=dist,
+            weight=weight,
+            n_candidates=30,
+            n_sites=12,
+        )
+    ref = PMedian.from_cost_matrix(cost, weight, p_facilities=12).solve(_cbc())
+    assert ours.exact
+    assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-9)
+    assert "need more distance levels" in caplog.text
+
+
+def test_swap_median_reaches_a_swap_local_optimum() -> None:
+    cost, weight = _instance(41, 60, 20)
+    c, d, dist = _pairs(cost, np.inf)
+    base = np.full(60, 5000.0)
+
+    def total(sel: np.ndarray) -> float:
+        return float((weight * np.minimum(cost[:, sel].min(1), base)).sum())
+
+    start, _ = greedy.greedy_median(c, d, dist, weight, base, n_candidates=20, max_sites=4)
+    sel = greedy.swap_median(
+        c, d, dist, weight, base, start, n_candidates=20, max_rounds=100, deadline=np.inf
+    )
+    assert sel.size == 4 and np.unique(sel).size == 4
+    assert total(sel) <= total(start) + 1e-9
+    for out in range(4):
+        for j in np.setdiff1d(np.arange(20), sel):
+            other = sel.copy()
+            other[out] = j
+            assert total(other) >= total(sel) - 1e-6
 
 
 # ----------------------------------------------------------------------------- hand-checked
