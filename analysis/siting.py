@@ -1018,10 +1018,11 @@ def p_median(
         # Radius formulation on truncated level lists: a relaxation of the full model. When
         # its optimum serves every demand point within the levels kept, it is optimal for the
         # full model; otherwise the short lists grow and the model is solved again.
-        # start lists: the incumbent's level, and at least 1.5 n / p levels (in the LP
-        # relaxation a demand point spreads over about n / p nearest candidates)
+        # start lists: the incumbent's level, at least 1.5 n / p levels (in the LP
+        # relaxation a demand point spreads over about n / p nearest candidates), plus one
         n_keep = np.minimum(_assign_level(levels, pc, pdm, g_sel, n) + 1, levels.count)
         n_keep = np.minimum(np.maximum(n_keep, math.ceil(1.5 * n / k_sites)), levels.count)
+        n_keep = _grow(levels, pdm, dist, n_keep, np.ones(m, dtype=bool), 1.0)
         if not g_ok:
             n_keep = levels.count.copy()
         best_ok = g_ok

@@ -134,11 +134,13 @@ def test_p_median_sparse_pairs_match_brute_force(seed: int) -> None:
     assert ours.objective == pytest.approx(best, rel=1e-12)
 
 
-@pytest.mark.parametrize("seed", [56, 60])
-def test_p_median_many_sites_grows_level_lists(seed: int, caplog: Any) -> None:
+@pytest.mark.parametrize(("seed", "n_demand", "n_cand", "k"), [(56, 80, 30, 12), (59, 100, 40, 10)])
+def test_p_median_many_sites_grows_level_lists(
+    seed: int, n_demand: int, n_cand: int, k: int, caplog: Any
+) -> None:
     # p close to n: the first level lists (≥ 1.5 n / p levels) are short, so the truncated
     # model's optimum leaves some demand beyond them and the lists must grow
-    cost, weight = _instance(seed, 80, 30, side_m=3000.0)
+    cost, weight = _instance(seed, n_demand, n_cand, side_m=3000.0)
     c, d, dist = _pairs(cost, np.inf)
     with caplog.at_level("DEBUG", logger="lifecircle.analysis.siting"):
         ours = p_median(
@@ -146,10 +148,10 @@ def test_p_median_many_sites_grows_level_lists(seed: int, caplog: Any) -> None:
             pair_demand=d,
             pair_dist_m=dist,
             weight=weight,
-            n_candidates=30,
-            n_sites=12,
+            n_candidates=n_cand,
+            n_sites=k,
         )
-    ref = PMedian.from_cost_matrix(cost, weight, p_facilities=12).solve(_cbc())
+    ref = PMedian.from_cost_matrix(cost, weight, p_facilities=k).solve(_cbc())
     assert ours.exact
     assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-9)
     assert "need more distance levels" in caplog.text
