@@ -1,6 +1,6 @@
 """Run every side-by-side benchmark and rewrite BENCHMARKS.md from their results.
 
-Usage: ``python bench/run_all.py [--quick]`` (``make bench`` runs it without ``--quick``).
+Usage: ``python bench/run_all.py [--quick] [--only NAME ...]``; ``make bench`` runs them all.
 Each ``bench/bench_*.py`` writes a markdown section to ``bench/results/<name>.md``; this script
 runs them one after another (never in parallel, so they do not disturb each other's timings) and
 joins the sections, with the machine and the command, into BENCHMARKS.md.
@@ -25,9 +25,14 @@ ORDER = ["parse", "engine", "2sfca", "siting", "pipeline"]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument(
+        "--only", nargs="*", metavar="NAME", help="run only these (e.g. siting), keep the others"
+    )
     args = parser.parse_args()
     (HERE / "results").mkdir(exist_ok=True)
     scripts = sorted(HERE.glob("bench_*.py"))
+    if args.only is not None:
+        scripts = [p for p in scripts if p.stem.removeprefix("bench_") in args.only]
     failed = []
     for script in scripts:
         cmd = [sys.executable, str(script)] + (["--quick"] if args.quick else [])
@@ -43,7 +48,10 @@ def main() -> int:
         key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem),
     )
     for path in names:
-        sections.append(path.read_text(encoding="utf-8").strip())
+        text = path.read_text(encoding="utf-8").strip()
+        if text.startswith("# "):  # every section sits under the page title
+            text = "#" + text
+        sections.append(text)
     cpu = platform.processor() or platform.machine()
     header = [
         "# Benchmarks",
@@ -51,16 +59,16 @@ def main() -> int:
         "Measured side by side with the peer tools in one run, on one machine; figures are",
         "ratios of wall-clock times on the same inputs (higher = lifecircle faster).",
         "",
-        f"- command: `make bench` (`python bench/run_all.py{' --quick' if args.quick else ''}`)",
+        f"- command: `make bench` (`python bench/run_all.py{' --quick' if args.quick else ''}`)"
+        + (f"; sections {', '.join(args.only)} re-run since with `--only`" if args.only else ""),
         f"- date: {datetime.now(tz=UTC).date().isoformat()}",
         f"- machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}",
         "",
     ]
     if failed:
         header += [f"- scripts that failed in this run: {', '.join(failed)}", ""]
-    (ROOT / "BENCHMARKS.md").write_text(
-        "\n".join(header) + "\n\n".join(sections) + "\n", encoding="utf-8"
-    )
+    body = "\n".join(header) + "\n" + "\n\n".join(sections) + "\n"
+    (ROOT / "BENCHMARKS.md").write_text(body, encoding="utf-8")
     print("wrote BENCHMARKS.md")
     return 1 if failed else 0
 
