@@ -175,8 +175,7 @@ def _categorise(
             "excluded from the analysis; fix the value or add it as an alias in a profile",
         )
     fac = fac[~unknown].copy()
-    name_col = "name_zh" if lang == "zh" else "name_en"
-    fac["category_name"] = [getattr(profile.categories[c], name_col) for c in fac["category"]]
+    fac["category_name"] = [_category_name(profile, c, lang) for c in fac["category"]]
     return fac.reset_index(drop=True)
 
 
@@ -610,7 +609,11 @@ def analyse(
         streets=streets.to_crs(WGS84),
         uncovered=uncovered.to_crs(WGS84),
         compliance=norm.compliance,
-        coverage=cov.overall,
+        coverage=cov.overall.assign(
+            category_name=[
+                _category_name(profile, c, project.lang) for c in cov.overall["category"]
+            ]
+        ),
         figures=profile.figures(),
         summary=summary,
         issues=issues.to_frame(),
@@ -618,6 +621,12 @@ def analyse(
         extra={"timings": steps.timings, "by_street": cov.by_street, "t_start": t_start},
     )
     return results
+
+
+def _category_name(profile: Profile, category: str, lang: str) -> str:
+    """A category's name in the run's language."""
+    norm = profile.categories[category]
+    return norm.name_en if lang == "en" else norm.name_zh
 
 
 def _network_source(project: Project) -> str:

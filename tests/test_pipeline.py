@@ -200,3 +200,17 @@ def test_demo_map_is_offline_and_small(demo_out: Path) -> None:
     html = (demo_out / "map.html").read_text(encoding="utf-8")
     assert (demo_out / "map.html").stat().st_size < 10 * 1024 * 1024
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html  # the demo inlines Leaflet
+
+
+def test_english_demo_names_categories_in_english(tmp_path: Path) -> None:
+    from lifecircle.cli import main
+
+    out = tmp_path / "en"
+    assert main(["-q", "demo", "--out", str(out), "--lang", "en"]) == 0
+    sheet = openpyxl.load_workbook(out / "report.xlsx")["coverage"]
+    rows = list(sheet.iter_rows(values_only=True))
+    names = {r[1] for r in rows[1:]}
+    assert "Kindergarten" in names or "kindergarten" in {str(n).lower() for n in names}
+    assert not any("幼儿园" == n for n in names)
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Methods" in report or "methods" in report
