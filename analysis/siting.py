@@ -1089,8 +1089,16 @@ def p_median(
     allowed = np.zeros(n, dtype=bool)
     allowed[sel] = True
     rank_base = np.minimum(em, cutoff_m)
+    on_sel = allowed[pc]  # only the chosen sites' pairs can save distance
     ranked, gains = greedy.greedy_median(
-        pc, pdm, dist, wm, rank_base, n_candidates=n, max_sites=sel.size, allowed=allowed
+        pc[on_sel],
+        pdm[on_sel],
+        dist[on_sel],
+        wm,
+        rank_base,
+        n_candidates=n,
+        max_sites=sel.size,
+        allowed=allowed,
     )
     ranked = np.concatenate([ranked, np.setdiff1d(sel, ranked)]).astype(np.int64)
     gains = np.concatenate([gains, np.zeros(ranked.size - gains.size)])

@@ -157,6 +157,26 @@ def test_p_median_many_sites_grows_level_lists(
     assert "need more distance levels" in caplog.text
 
 
+@pytest.mark.parametrize("seed", [61, 62])
+def test_p_median_rank_order_is_greedy_among_chosen_sites(seed: int) -> None:
+    # rank 1 saves the most distance from the cutoff (the largest pair distance), rank 2 the
+    # most given rank 1, …; recomputed here on the dense matrix of the chosen sites
+    cost, weight = _instance(seed, 60, 15)
+    c, d, dist = _pairs(cost, np.inf)
+    ours = p_median(
+        pair_candidate=c, pair_demand=d, pair_dist_m=dist, weight=weight, n_candidates=15, n_sites=4
+    )
+    cur = np.full(60, cost.max())
+    left = list(ours.selected.tolist())
+    for rank, site in enumerate(ours.selected.tolist()):
+        saved = {j: float((weight * np.maximum(cur - cost[:, j], 0.0)).sum()) for j in left}
+        assert saved[site] == pytest.approx(max(saved.values()), rel=1e-12)
+        assert ours.marginal_gain[rank] == pytest.approx(saved[site], rel=1e-12)
+        cur = np.minimum(cur, cost[:, site])
+        left.remove(site)
+    assert ours.marginal_gain.sum() == pytest.approx(weight.sum() * cost.max() - ours.objective)
+
+
 def test_swap_median_reaches_a_swap_local_optimum() -> None:
     cost, weight = _instance(41, 60, 20)
     c, d, dist = _pairs(cost, np.inf)
