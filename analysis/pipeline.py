@@ -379,41 +379,32 @@ def analyse(
     with steps.step("snap"):
         max_snap = project.network.max_snap_m
 
-        def compound_index(g: gpd.GeoDataFrame) -> np.ndarray | None:
-            if not comp_polys:
-                return None
-            return compound_of_points(g.geometry.x.to_numpy(), g.geometry.y.to_numpy(), comp_polys)
+        def snap(g: gpd.GeoDataFrame, layer: str) -> SnappedPoints:
+            """Snap a layer's points (honouring compounds) and report what could not be."""
+            compound_idx = (
+                compound_of_points(g.geometry.x.to_numpy(), g.geometry.y.to_numpy(), comp_polys)
+                if comp_polys
+                else None
+            )
+            snapped = _snap_layer(
+                graph,
+                g,
+                max_snap_m=max_snap,
+                compound_idx=compound_idx,
+                edge_compound=edge_compound,
+            )
+            report_snapping(
+                snapped,
+                list(g["id"]),
+                layer=layer,
+                max_snap_m=max_snap,
+                graph=graph,
+                issues=issues,
+            )
+            return snapped
 
-        dem_snap = _snap_layer(
-            graph,
-            demand_m,
-            max_snap_m=max_snap,
-            compound_idx=compound_index(demand_m),
-            edge_compound=edge_compound,
-        )
-        report_snapping(
-            dem_snap,
-            list(demand_m["id"]),
-            layer="population",
-            max_snap_m=max_snap,
-            graph=graph,
-            issues=issues,
-        )
-        fac_snap = _snap_layer(
-            graph,
-            fac_m,
-            max_snap_m=max_snap,
-            compound_idx=compound_index(fac_m),
-            edge_compound=edge_compound,
-        )
-        report_snapping(
-            fac_snap,
-            list(fac_m["id"]),
-            layer="facilities",
-            max_snap_m=max_snap,
-            graph=graph,
-            issues=issues,
-        )
+        dem_snap = snap(demand_m, "population")
+        fac_snap = snap(fac_m, "facilities")
         demand_m["counted"] = dem_snap.ok
         demand_m["snap_dist_m"] = dem_snap.access_m
         fac_m["snap_dist_m"] = fac_snap.access_m
