@@ -333,8 +333,7 @@ def analyse(
         profile = inputs.profile
         comm = _complete_communities(inputs.communities, project.persons_per_household, issues)
         fac = _categorise(inputs.facilities, profile, project.lang, issues)
-        centre = shapely.get_coordinates(comm.union_all().centroid)[0]
-        crs = local_metric_crs(float(centre[0]), float(centre[1]))
+        crs = _metric_crs(comm)
         comm_m = comm.to_crs(crs)
         fac_m = fac.to_crs(crs)
         demand_m = _demand_points(inputs, comm_m, crs, project.persons_per_household, issues)
@@ -351,7 +350,7 @@ def analyse(
             project.network.path,
             place=project.network.place,
             crs=crs.to_string(),
-            keep_private=inputs.compounds is not None,
+            keep_private="compounds" in project.layers,
             cache=project.network.cache,
             issues=issues,
         )
@@ -1020,18 +1019,30 @@ def run_project(
     return RunOutput(project.output, files, results)
 
 
+def _metric_crs(communities: gpd.GeoDataFrame) -> CRS:
+    """The local metric CRS of a run: the UTM zone of the communities' centroid."""
+    centre = shapely.get_coordinates(communities.union_all().centroid)[0]
+    return local_metric_crs(float(centre[0]), float(centre[1]))
+
+
 def check_project(project: Project) -> list[str]:
-    """Validate every input of a project without writing anything; return the problems found."""
+    """Validate every input of a project without writing anything; return the problems found.
+
+    The network is loaded with the options a run uses, so its cache serves the run after it.
+    """
     issues = IssueLog()
     problems: list[str] = []
+    crs: str | None = None
     try:
-        load_inputs(project, issues=issues)
+        crs = _metric_crs(load_inputs(project, issues=issues).communities).to_string()
     except InputError as exc:
         problems.extend(exc.problems)
     try:
         load_network(
             project.network.path,
             place=project.network.place,
+            crs=crs,
+            keep_private="compounds" in project.layers,
             cache=project.network.cache,
             issues=issues,
         )

@@ -5,29 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+from grids import CRS, grid3
 
 from lifecircle.geo.isochrone import isochrone, isochrones_per_source, reachable_parts
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.reach import nearest_facility
 from lifecircle.geo.snap import SnappedPoints, snap_points
-
-CRS = "EPSG:32648"
-
-
-def grid3() -> WalkGraph:
-    """3×3 grid of 100 m edges, node = 3·row + col at (100·col, 100·row)."""
-    xs, ys = np.meshgrid([0.0, 100.0, 200.0], [0.0, 100.0, 200.0])
-    u, v = [], []
-    for r in range(3):
-        for c in range(3):
-            i = 3 * r + c
-            if c < 2:
-                u.append(i)
-                v.append(i + 1)
-            if r < 2:
-                u.append(i)
-                v.append(i + 3)
-    return WalkGraph.from_edges(xs.ravel(), ys.ravel(), u, v, crs=CRS)
 
 
 def snap(g: WalkGraph, pts: list[tuple[float, float]]) -> SnappedPoints:

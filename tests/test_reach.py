@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+from grids import CRS, grid_with_fragment
 from scipy.spatial import Delaunay
 
 from lifecircle.dataissues import IssueLog
@@ -24,26 +25,6 @@ from lifecircle.geo.osm import load_network
 from lifecircle.geo.population import read_population
 from lifecircle.geo.reach import Nearest, catchments, nearest_facility
 from lifecircle.geo.snap import SnappedPoints, snap_points
-
-CRS = "EPSG:32648"
-
-
-def grid_with_fragment() -> WalkGraph:
-    """3×3 grid of 100 m edges (node = 3·row + col) plus a 2-edge fragment at x ≥ 1000 m."""
-    xs, ys = np.meshgrid([0.0, 100.0, 200.0], [0.0, 100.0, 200.0])
-    u, v = [], []
-    for r in range(3):
-        for c in range(3):
-            i = 3 * r + c
-            if c < 2:
-                u.append(i)
-                v.append(i + 1)
-            if r < 2:
-                u.append(i)
-                v.append(i + 3)
-    x = [*xs.ravel(), 1000.0, 1050.0, 1100.0]
-    y = [*ys.ravel(), 0.0, 0.0, 0.0]
-    return WalkGraph.from_edges(x, y, [*u, 9, 10], [*v, 10, 11], crs=CRS)
 
 
 def snap(g: WalkGraph, pts: list[tuple[float, float]], max_snap_m: float = 300) -> SnappedPoints:

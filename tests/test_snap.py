@@ -5,32 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+from grids import grid_with_fragment
 
 from lifecircle.dataissues import IssueLog
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.snap import SnappedPoints, snap_points
-
-CRS = "EPSG:32648"
-
-
-def grid_with_fragment() -> WalkGraph:
-    """3×3 grid of 100 m edges (node = 3·row + col) plus a 2-edge fragment at x ≥ 1000 m."""
-    xs, ys = np.meshgrid([0.0, 100.0, 200.0], [0.0, 100.0, 200.0])
-    x = [*xs.ravel(), 1000.0, 1050.0, 1100.0]
-    y = [*ys.ravel(), 0.0, 0.0, 0.0]
-    u, v = [], []
-    for r in range(3):
-        for c in range(3):
-            i = 3 * r + c
-            if c < 2:
-                u.append(i)
-                v.append(i + 1)
-            if r < 2:
-                u.append(i)
-                v.append(i + 3)
-    u += [9, 10]
-    v += [10, 11]
-    return WalkGraph.from_edges(x, y, u, v, crs=CRS)
 
 
 def edge_between(g: WalkGraph, a: int, b: int) -> int:

@@ -86,23 +86,6 @@ BRIDGES_X = (-600.0, 600.0, 1650.0)
 BRIDGE_NAMES = ("西门大桥", "清溪大桥", "东风桥")
 EXPRESSWAY_X = 1900.0
 
-WALKABLE = frozenset(
-    {
-        "primary",
-        "secondary",
-        "tertiary",
-        "unclassified",
-        "residential",
-        "service",
-        "footway",
-        "steps",
-        "track",
-        "path",
-        "pedestrian",
-        "living_street",
-    }
-)
-
 FILES = (
     "streets.osm",
     "communities.gpkg",
