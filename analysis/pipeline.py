@@ -53,8 +53,6 @@ logger = logging.getLogger(__name__)
 STATION = "community_service_station"
 STREET_CENTER = "street_service_center"
 WGS84 = "EPSG:4326"
-#: A gate point may lie this far from its compound's outline (wall vs. street centreline), m.
-GATE_TOLERANCE_M = 30.0
 
 Progress = Callable[[str, str], None]
 
@@ -370,7 +368,6 @@ def analyse(
                 comp_polys,
                 shapely.get_coordinates(gates_m.geometry[keep]),
                 gate_comp[keep],
-                gate_tolerance_m=GATE_TOLERANCE_M,
                 issues=issues,
             )
             graph, edge_compound = cn.graph, cn.edge_compound

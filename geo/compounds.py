@@ -80,7 +80,7 @@ def apply_compounds(
     gates: ArrayLike,
     gate_compound: ArrayLike,
     *,
-    gate_tolerance_m: float = 15.0,
+    gate_tolerance_m: float = 30.0,
     issues: IssueLog | None = None,
 ) -> CompoundNetwork:
     """Apply compound walls and gates to a walk graph.
@@ -98,7 +98,8 @@ def apply_compounds(
     gate_tolerance_m
         A street crossing a boundary within this distance of one of the compound's gates is
         kept (it is the gate's own street); gates farther than this from their compound's
-        boundary are reported.
+        boundary are reported. The default allows for a wall drawn 20–30 m from the street
+        centreline where the gate point was taken.
     issues
         Where to report gates that are far from their boundary, point to no compound, or cannot
         be connected, and compounds without gates.
