@@ -211,6 +211,6 @@ def test_english_demo_names_categories_in_english(tmp_path: Path) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     names = {r[1] for r in rows[1:]}
     assert "Kindergarten" in names or "kindergarten" in {str(n).lower() for n in names}
-    assert not any("幼儿园" == n for n in names)
+    assert not any(n == "幼儿园" for n in names)
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "Methods" in report or "methods" in report
