@@ -7,7 +7,7 @@ import pytest
 import shapely
 from grids import CRS, grid3
 
-from lifecircle.geo.isochrone import isochrone, isochrones_per_source, reachable_parts
+from lifecircle.geo.isochrone import Area, isochrone, isochrones_per_source, reachable_parts
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.reach import nearest_facility
 from lifecircle.geo.snap import SnappedPoints, snap_points
@@ -126,3 +126,194 @@ def test_per_source_isochrones_match_single_ones() -> None:
     union = isochrone(g, src, cutoff_m=180.0)
     merged = shapely.union_all([p for p in per if not p.is_empty])
     assert union.symmetric_difference(merged).area < 1e-3 * union.area
+
+
+# --------------------------------------------------------------------- block-based polygons
+
+
+def direct_buffer(g: WalkGraph, src: SnappedPoints, cutoff_m: float, width_m: float) -> Area:
+    """The reference: every reachable part buffered on its own, then GEOS's union of them all."""
+    edge, lo, hi = reachable_parts(g, src, cutoff_m=cutoff_m)
+    a = np.column_stack([g.x[g.edge_u[edge]], g.y[g.edge_u[edge]]])
+    b = np.column_stack([g.x[g.edge_v[edge]], g.y[g.edge_v[edge]]])
+    unit = (b - a) / g.edge_length_m[edge][:, None]
+    seg = np.stack([a + lo[:, None] * unit, a + hi[:, None] * unit], axis=1)
+    lines = shapely.multilinestrings(shapely.linestrings(seg))
+    return shapely.buffer(lines, width_m / 2.0, quad_segs=3)
+
+
+def holes(poly: shapely.Geometry) -> int:
+    return int(sum(len(p.interiors) for p in shapely.get_parts(poly)))
+
+
+def assert_same_area(ours: shapely.Geometry, ref: shapely.Geometry, width_m: float) -> None:
+    assert ours.is_valid
+    assert ours.geom_type in ("Polygon", "MultiPolygon")
+    assert len(shapely.get_parts(ours)) == len(shapely.get_parts(ref))
+    assert holes(ours) == holes(ref)
+    assert ours.area == pytest.approx(ref.area, rel=2e-4)
+    # The outlines differ at most where the two draw a round corner with different chords:
+    # a chord of an eighth circle lies r · (1 − cos 22.5°) ≈ 0.076 r inside the arc.
+    sagitta = width_m / 2.0 * (1.0 - np.cos(np.pi / 8.0))
+    assert shapely.hausdorff_distance(ours.boundary, ref.boundary) < sagitta + 0.05
+
+
+def jittered_grid(side: int, seed: int, missing: float = 0.1) -> WalkGraph:
+    rng = np.random.default_rng(seed)
+    ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    x = (jj * 50.0 + rng.uniform(-10, 10, ii.shape)).ravel()
+    y = (ii * 50.0 + rng.uniform(-10, 10, ii.shape)).ravel()
+    idx = np.arange(side * side).reshape(side, side)
+    u = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    v = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    keep = rng.random(len(u)) > missing
+    return WalkGraph.from_edges(x, y, u[keep], v[keep], crs=CRS)
+
+
+@pytest.mark.parametrize(
+    ("seed", "cutoff"), [(0, 120.0), (1, 120.0), (2, 120.0), (0, 400.0), (1, 400.0), (2, 1000.0)]
+)
+def test_block_polygon_equals_the_buffer_of_every_part(seed: int, cutoff: float) -> None:
+    """On jittered city blocks (10 % of streets missing) the block-based polygon is the buffer."""
+    g = jittered_grid(40, seed)
+    rng = np.random.default_rng(seed)
+    src = snap_points(g, rng.uniform(300, 1600, 2), rng.uniform(300, 1600, 2), max_snap_m=60)
+    for i in range(2):
+        one = src.subset(np.array([i]))
+        ours = isochrone(g, one, cutoff_m=cutoff)
+        assert_same_area(ours, direct_buffer(g, one, cutoff, 25.0), 25.0)
+    both = isochrone(g, src, cutoff_m=cutoff, walk_width_m=10.0)
+    assert_same_area(both, direct_buffer(g, src, cutoff, 10.0), 10.0)
+    if cutoff == 1000.0:
+        assert holes(both) > 100  # the blocks are holes, not filled
+
+
+def block_graph(
+    extra_xy: list[tuple[float, float]], extra_edges: list[tuple[int, int]]
+) -> WalkGraph:
+    """A 3 × 3 block grid of 100 m streets (nodes 0–15, node = 4·row + col) plus extra streets."""
+    xs, ys = np.meshgrid(np.arange(4) * 100.0, np.arange(4) * 100.0)
+    x = [*xs.ravel(), *(p[0] for p in extra_xy)]
+    y = [*ys.ravel(), *(p[1] for p in extra_xy)]
+    u, v = [], []
+    for r in range(4):
+        for c in range(4):
+            i = 4 * r + c
+            if c < 3:
+                u.append(i)
+                v.append(i + 1)
+            if r < 3:
+                u.append(i)
+                v.append(i + 4)
+    for a, b in extra_edges:
+        u.append(a)
+        v.append(b)
+    return WalkGraph.from_edges(x, y, u, v, crs=CRS)
+
+
+@pytest.mark.parametrize(
+    ("case", "extra_xy", "extra_edges"),
+    [
+        ("plain blocks", [], []),
+        # a dead end from the middle of a block's side into the block
+        ("dead end into a block", [(150.0, 100.0), (150.0, 160.0)], [(16, 17), (5, 16), (16, 6)]),
+        # a loop inside the middle block, joined to its corner by one street (a compound ring)
+        (
+            "inner ring",
+            [(130.0, 130.0), (170.0, 130.0), (170.0, 170.0), (130.0, 170.0)],
+            [(16, 17), (17, 18), (18, 19), (19, 16), (5, 16)],
+        ),
+        # a footbridge crossing the middle block corner to corner, with no node where it
+        # crosses the block's diagonal street
+        (
+            "footbridge",
+            [(100.0, 200.0), (200.0, 100.0)],
+            [(5, 10), (9, 6)],
+        ),
+        # two blocks meeting at one node only (the middle one is missing two streets)
+        ("blocks touching at a corner", [], []),
+    ],
+)
+def test_block_polygon_handles_awkward_street_patterns(
+    case: str, extra_xy: list[tuple[float, float]], extra_edges: list[tuple[int, int]]
+) -> None:
+    g = block_graph(extra_xy, extra_edges)
+    if case == "blocks touching at a corner":
+        keep = ~(
+            ((g.edge_u == 5) & (g.edge_v == 6))
+            | ((g.edge_u == 6) & (g.edge_v == 10))
+            | ((g.edge_u == 9) & (g.edge_v == 10))
+            | ((g.edge_u == 5) & (g.edge_v == 9))
+        )
+        g = WalkGraph.from_edges(g.x, g.y, g.edge_u[keep], g.edge_v[keep], crs=CRS)
+    for x0, y0, cutoff in [(0.0, 0.0, 2000.0), (150.0, 0.0, 260.0), (0.0, 150.0, 420.0)]:
+        src = snap(g, [(x0, y0)])
+        for width in (10.0, 25.0, 70.0):
+            ours = isochrone(g, src, cutoff_m=cutoff, walk_width_m=width)
+            assert_same_area(ours, direct_buffer(g, src, cutoff, width), width)
+
+
+def test_dead_end_and_inner_ring_leave_the_right_holes() -> None:
+    # Middle block (100–200 m): a dead end 60 m into it from its south side.
+    g = block_graph([(150.0, 100.0), (150.0, 160.0)], [(16, 17), (5, 16), (16, 6)])
+    poly = isochrone(g, snap(g, [(0.0, 0.0)]), cutoff_m=3000.0, walk_width_m=10.0)
+    assert poly.contains(shapely.Point(150.0, 160.0))  # the dead end's tip is reached
+    assert poly.contains(shapely.Point(154.0, 130.0))  # beside the dead end
+    assert not poly.contains(shapely.Point(120.0, 150.0))  # the rest of the block is a hole
+    assert not poly.contains(shapely.Point(150.0, 170.0))  # 10 m past the tip
+    assert holes(poly) == 9
+    # An inner ring (130–170 m) in the middle block, joined to the block's corner node 5.
+    g = block_graph(
+        [(130.0, 130.0), (170.0, 130.0), (170.0, 170.0), (130.0, 170.0)],
+        [(16, 17), (17, 18), (18, 19), (19, 16), (5, 16)],
+    )
+    poly = isochrone(g, snap(g, [(0.0, 0.0)]), cutoff_m=3000.0, walk_width_m=10.0)
+    assert poly.contains(shapely.Point(150.0, 132.0))  # on the ring
+    assert not poly.contains(shapely.Point(150.0, 150.0))  # inside the ring: a hole
+    assert not poly.contains(shapely.Point(185.0, 150.0))  # between ring and block: a hole
+    assert poly.contains(shapely.Point(115.0, 115.0))  # on the link
+    assert holes(poly) == 10
+
+
+def test_erosion_matches_geos() -> None:
+    """The numpy inward offset equals GEOS's negative buffer on convex and reflex faces."""
+    from lifecircle.geo.isochrone import _QUAD_SEGS, _erode
+
+    rng = np.random.default_rng(3)
+    polys = []
+    for _ in range(600):
+        k = int(rng.integers(3, 12))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, k))
+        rad = rng.uniform(20, 80, k)
+        polys.append(shapely.Polygon(np.column_stack([rad * np.cos(ang), rad * np.sin(ang)])))
+    # a narrow neck: the erosion splits it in two
+    polys.append(
+        shapely.Polygon(
+            [(0, 0), (100, 0), (100, 40), (55, 40), (55, 2), (45, 2), (45, 40), (0, 40)]
+        )
+    )
+    faces = np.array([p for p in polys if p.is_valid])
+    for r in (3.0, 10.0, 25.0):
+        ours = _erode(faces, r)
+        ref = shapely.buffer(faces, -r, quad_segs=_QUAD_SEGS)
+        assert shapely.is_valid(ours).all()
+        np.testing.assert_allclose(shapely.area(ours), shapely.area(ref), rtol=1e-9, atol=1e-6)
+        assert (shapely.get_num_geometries(ours) == shapely.get_num_geometries(ref)).all()
+        # Both sides point the same way: every vertex of ours lies on GEOS's outline.
+        both = ~shapely.is_empty(ref)
+        d = shapely.hausdorff_distance(ours[both], ref[both])
+        assert d.max() < 1e-6
+
+
+def test_few_source_distances_equal_the_super_source_pass() -> None:
+    from lifecircle.geo.isochrone import _node_distances
+    from lifecircle.geo.reach import seed_distances
+
+    g = jittered_grid(30, 5)
+    rng = np.random.default_rng(5)
+    src = snap_points(g, rng.uniform(0, 1450, 4), rng.uniform(0, 1450, 4), max_snap_m=40)
+    for k in range(1, 5):
+        sub = src.subset(np.arange(k))
+        ours = _node_distances(g, sub, 700.0)
+        ref = seed_distances(g, sub, cutoff_m=700.0)[0]
+        np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-9)
