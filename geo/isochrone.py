@@ -333,9 +333,16 @@ def _erode(faces: NDArray[np.object_], radius_m: float) -> NDArray[np.object_]:
 class _Faces:
     """The street blocks enclosed by whole reachable edges (see :func:`_trace_faces`)."""
 
-    def __init__(self, polygons: NDArray[np.object_], on_face: NDArray[np.bool_]) -> None:
+    def __init__(
+        self,
+        polygons: NDArray[np.object_],
+        sides: NDArray[np.int64],
+        outer: FloatArray | None = None,
+    ) -> None:
         self.polygons = polygons  # one simple Polygon per block
-        self.on_face = on_face  # per input segment: it lies on some block's boundary
+        self.sides = sides  # per input segment: the blocks on its two sides (-1: none)
+        # one node on the outline of each connected piece of street (m), shape (k, 2)
+        self.outer = np.empty((0, 2)) if outer is None else outer
 
 
 def _cycles(succ: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -348,6 +355,49 @@ def _cycles(succ: NDArray[np.int64]) -> NDArray[np.int64]:
         jump = jump[jump]
         span *= 2
     return label
+
+
+def _straight_runs(
+    pts: FloatArray,
+    vert: NDArray[np.int64],
+    ring: NDArray[np.int64],
+    anchor: NDArray[np.bool_],
+    tol_m: float,
+) -> NDArray[np.bool_]:
+    """Which ring vertices to keep when each straight run between junctions becomes one edge.
+
+    Rings are given vertex by vertex (``vert``, sorted by ``ring``, in walking order). A run is the
+    stretch between two consecutive anchors (junctions) of a ring; it is replaced by the segment
+    between its anchors when every vertex of it lies within ``tol_m`` of that segment, and kept
+    whole otherwise. The decision depends on the run alone (not on its direction or on the ring),
+    so the two blocks on either side of a street thin it the same way and still fit together.
+    Rings without anchors are kept whole.
+    """
+    n = len(vert)
+    pos = np.arange(n)
+    starts = np.flatnonzero(np.diff(np.concatenate([[-1], ring])) != 0)
+    sizes = np.diff(np.append(starts, n))
+    ring_start = np.repeat(starts, sizes)
+    ring_end = np.repeat(starts + sizes - 1, sizes)
+    # The anchor at or before / at or after each vertex within its ring (odd/even tagging keeps
+    # an earlier or later ring's anchors out of reach), wrapping around the ring's end.
+    before = np.maximum.accumulate(np.where(anchor, 2 * pos + 1, 2 * ring_start))
+    after = np.minimum.accumulate(np.where(anchor, 2 * pos, 2 * ring_end + 1)[::-1])[::-1]
+    prev_a = np.where(before % 2 == 1, (before - 1) // 2, -1)
+    next_a = np.where(after % 2 == 0, after // 2, -1)
+    prev_a = np.where(prev_a >= 0, prev_a, prev_a[ring_end])
+    next_a = np.where(next_a >= 0, next_a, next_a[ring_start])
+    inner = ~anchor & (prev_a >= 0)
+    a = pts[vert[np.maximum(prev_a, 0)]]
+    ab = pts[vert[np.maximum(next_a, 0)]] - a
+    ap = pts[vert] - a
+    l2 = np.einsum("ij,ij->i", ab, ab)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.clip(np.where(l2 > 0, np.einsum("ij,ij->i", ap, ab) / l2, 0.0), 0.0, 1.0)
+    off = np.hypot(*(ap - t[:, None] * ab).T)
+    worst = np.zeros(n)
+    np.maximum.at(worst, prev_a[inner], off[inner])
+    return ~inner | (worst[np.maximum(prev_a, 0)] >= tol_m)
 
 
 def _trace_faces(
@@ -373,8 +423,8 @@ def _trace_faces(
         Counter-clockwise block polygons, and which segments lie on their boundaries.
     """
     n = len(a)
-    on_face = np.zeros(n, dtype=bool)
-    empty = _Faces(np.empty(0, dtype=object), on_face)
+    sides = np.full((n, 2), -1, dtype=np.int64)
+    empty = _Faces(np.empty(0, dtype=object), sides)
     if n < 3:
         return empty
     used, node = np.unique(np.concatenate([a, b]), return_inverse=True)
@@ -414,14 +464,24 @@ def _trace_faces(
     cross = xy[tail, 0] * xy[head, 1] - xy[head, 0] * xy[tail, 1]
     area2 = np.bincount(label, cross, minlength=len(tail))
     length = np.bincount(label, minlength=len(tail))
-    visit, count = np.unique(label * len(pts) + tail, return_counts=True)
+    # Walks that pass one place twice (a node, or two nodes at one position) bound no block.
+    by_xy = np.lexsort((pts[:, 1], pts[:, 0]))
+    moved = np.any(np.diff(pts[by_xy], axis=0) != 0, axis=1)
+    place = np.empty(len(pts), dtype=np.int64)
+    place[by_xy] = np.concatenate([[0], np.cumsum(moved)])
+    visit, count = np.unique(label * len(pts) + place[tail], return_counts=True)
     repeat = np.zeros(len(tail), dtype=bool)
-    repeat[visit[count > 1] // len(pts)] = True  # walks that pass a node twice
+    repeat[visit[count > 1] // len(pts)] = True
     usable = (area2 > 0) & (length >= 3) & ~repeat
+    outer_walks = np.flatnonzero((area2 < 0) & (np.arange(len(tail)) == label))
+    outer = pts[tail[outer_walks]]  # a node on each piece's outline (its walk's first)
     face_of = np.where(usable[label], label, -1)
-    on_face[seg] = (face_of[0::2] >= 0) | (face_of[1::2] >= 0)
-    on_face = on_face[first[same]] & (a != b)  # a repeated segment goes with the one kept
     half = np.flatnonzero(face_of >= 0)
+    leads = np.unique(label[half])  # block k is the walk led by half-edge leads[k]
+    block = np.where(face_of >= 0, np.searchsorted(leads, face_of), -1)
+    sides[seg] = block.reshape(-1, 2)
+    sides = sides[first[same]]  # a repeated segment goes with the one kept
+    sides[a == b] = -1
     # Order each face's half-edges along its walk: rank them by steps to the walk's last one.
     succ_f = succ[half]
     pos = np.full(len(tail), -1)
@@ -437,44 +497,72 @@ def _trace_faces(
         nxt = nxt[nxt]
         span *= 2
     walk = np.argsort(lead * len(half) + (len(half) - steps))
-    ring_id = np.unique(lead[walk], return_inverse=True)[1]
-    ring_xy = pts[tail[half[walk]]]
+    vert = tail[half[walk]]
+    ring_id = np.searchsorted(leads, lead[walk])
+    # Straight runs of 2-way nodes (a street drawn with a node every few metres) become one edge.
+    keep = _straight_runs(pts, vert, ring_id, degree[vert] != 2, _MERGE_TOLERANCE_M)
+    vert, ring_id = vert[keep], ring_id[keep]
+    left = np.bincount(ring_id, minlength=len(leads))
+    if (left < 3).any():  # two straight runs between the same two junctions: no block between
+        ok = left >= 3
+        renum = np.cumsum(ok) - 1
+        sides = np.where((sides >= 0) & ok[np.maximum(sides, 0)], renum[np.maximum(sides, 0)], -1)
+        sel = ok[ring_id]
+        vert, ring_id = vert[sel], renum[ring_id[sel]]
+    if len(vert) == 0:
+        return _Faces(np.empty(0, dtype=object), np.full((n, 2), -1, dtype=np.int64), outer)
+    ring_xy = pts[vert]
     closing = np.flatnonzero(np.diff(np.append(ring_id, -1)) != 0)  # last vertex of each ring
     first_v = np.concatenate([[0], closing[:-1] + 1])
     ring_xy = np.insert(ring_xy, closing + 1, ring_xy[first_v], axis=0)
     ring_id = np.insert(ring_id, closing + 1, ring_id[closing])
     polygons = shapely.polygons(shapely.linearrings(ring_xy, indices=ring_id))
-    return _Faces(np.asarray(polygons, dtype=object), on_face)
+    return _Faces(np.asarray(polygons, dtype=object), sides, outer)
 
 
-def _block_union(faces: NDArray[np.object_]) -> tuple[NDArray[np.object_], shapely.Geometry] | None:
-    """The blocks that tile the plane without overlap, and their union.
+def _block_union(
+    faces: NDArray[np.object_], outer: FloatArray
+) -> tuple[NDArray[np.bool_], shapely.Geometry] | None:
+    """Which blocks tile the plane without overlap, and their union.
 
-    Blocks overlap when streets cross without a shared node (a footbridge) or when a loop of
-    streets sits inside a block, joined to it by a single street (an inner ring of a compound);
-    the overlapping and enclosing blocks are dropped (their streets are then buffered as lines).
-    None when the blocks still do not tile.
+    A loop of streets inside a block, joined to it by a single street (the inner ring of a
+    compound), makes a piece of its own inside that block; a block's outline crosses itself where
+    two nodes share one position; blocks overlap when streets cross without a shared node (a
+    footbridge). Such blocks are dropped, cheapest test first (their streets are then buffered as
+    lines): invalid blocks and blocks holding another piece's outline (``outer``: one node per
+    piece), then blocks with another block's corner inside, then every overlapping block. None
+    when the blocks still do not tile.
     """
-    for attempt in range(2):
-        if len(faces) == 0:
+    keep = np.ones(len(faces), dtype=bool)
+    for attempt in range(4):
+        if not keep.any():
             return None
+        kept = faces[keep]
         try:
-            union = shapely.coverage_union_all(faces)
+            union = shapely.coverage_union_all(kept)
         except shapely.errors.GEOSException:
             union = None
-        total = float(shapely.area(faces).sum())
+        total = float(shapely.area(kept).sum())
         # Blocks that overlap or nest do not add up, or their "union" is not a valid polygon.
         if union is not None and abs(union.area - total) <= 1e-9 * total and union.is_valid:
-            return faces, union
-        if attempt == 1:
+            return keep, union
+        idx = np.flatnonzero(keep)
+        tree = shapely.STRtree(kept)
+        bad = np.zeros(len(kept), dtype=bool)
+        if attempt == 0:
+            bad = ~shapely.is_valid(kept)
+            bad[tree.query(shapely.points(outer), predicate="within")[1]] = True
+        elif attempt == 1:
+            corners = shapely.points(shapely.get_coordinates(kept))
+            bad[tree.query(corners, predicate="within")[1]] = True
+        elif attempt == 2:
+            i, j = tree.query(kept, predicate="overlaps")
+            k, m = tree.query(kept, predicate="contains")
+            bad[i] = bad[j] = True
+            bad[k[k != m]] = True
+        else:
             return None
-        tree = shapely.STRtree(faces)
-        i, j = tree.query(faces, predicate="overlaps")
-        k, m = tree.query(faces, predicate="contains")
-        drop = np.zeros(len(faces), dtype=bool)
-        drop[i] = drop[j] = True
-        drop[k[k != m]] = True
-        faces = faces[~drop]
+        keep[idx[bad]] = False
     return None
 
 
@@ -500,21 +588,14 @@ def _face_polygon(
     """
     whole_edge = edge[whole]
     faces = _trace_faces(graph.x, graph.y, graph.edge_u[whole_edge], graph.edge_v[whole_edge])
-    tiled = _block_union(faces.polygons)
+    tiled = _block_union(faces.polygons, faces.outer)
     if tiled is None:
         return None
-    blocks, union = tiled
+    keep, union = tiled
+    blocks = faces.polygons[keep]
+    kept_side = np.where(faces.sides >= 0, keep[faces.sides], False)
     on_block = np.zeros(len(coords), dtype=bool)
-    if len(blocks) == len(faces.polygons):
-        on_block[np.flatnonzero(whole)[faces.on_face]] = True
-    else:  # some blocks were dropped: find the segments on the ones kept
-        ws = np.flatnonzero(whole)
-        cand = ws[faces.on_face]
-        mid = shapely.points(coords[cand].mean(axis=1))
-        near = shapely.STRtree(shapely.get_exterior_ring(blocks)).query(
-            mid, predicate="dwithin", distance=1e-6
-        )[0]
-        on_block[cand[np.unique(near)]] = True
+    on_block[np.flatnonzero(whole)] = kept_side.any(axis=1)
     others = _lines(coords[~on_block])
     if len(others):
         lines = shapely.simplify(shapely.line_merge(_multi(others)), _MERGE_TOLERANCE_M)
@@ -530,9 +611,13 @@ def _face_polygon(
         inside, hole = shapely.STRtree(holes).query(
             others, predicate="dwithin", distance=radius_m * (1.0 - 1e-9)
         )
-        for h in np.unique(hole):
-            cut = shapely.buffer(_multi(others[inside[hole == h]]), radius_m, quad_segs=_QUAD_SEGS)
-            holes[h] = shapely.difference(holes[h], cut)
+        if len(hole):
+            order = np.argsort(hole, kind="stable")
+            cut_holes, group = np.unique(hole[order], return_inverse=True)
+            cuts = shapely.multilinestrings(others[inside[order]], indices=group)
+            holes[cut_holes] = shapely.difference(
+                holes[cut_holes], shapely.buffer(cuts, radius_m, quad_segs=_QUAD_SEGS)
+            )
         holes = shapely.get_parts(holes)
         holes = holes[~shapely.is_empty(holes)]
     if shapely.get_num_interior_rings(holes).any():
