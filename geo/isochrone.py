@@ -374,6 +374,8 @@ def _straight_runs(
     Rings without anchors are kept whole.
     """
     n = len(vert)
+    if anchor.all():
+        return np.ones(n, dtype=bool)
     pos = np.arange(n)
     starts = np.flatnonzero(np.diff(np.concatenate([[-1], ring])) != 0)
     sizes = np.diff(np.append(starts, n))
@@ -436,16 +438,16 @@ def _trace_faces(
     keep[first] = True
     keep &= a != b  # zero-length segments and repeated segments take no part
     seg = np.flatnonzero(keep)
-    origin = pts.mean(axis=0)
-    xy = pts - origin
+    px = pts[:, 0] - pts[:, 0].mean()  # centred: the cross products below stay exact enough
+    py = pts[:, 1] - pts[:, 1].mean()
     for _ in range(2):
         if len(seg) < 3:
             return empty
         tail = np.stack([a[seg], b[seg]], axis=1).ravel()  # half-edge 2i: a→b, 2i+1: b→a
         head = np.stack([b[seg], a[seg]], axis=1).ravel()
-        d = xy[head] - xy[tail]
         # around each node by angle: one sort of node + angle / 8 (the angle spans < 2π < 8)
-        order = np.argsort(tail + (np.arctan2(d[:, 1], d[:, 0]) + np.pi) / 8.0)
+        angle = np.arctan2(py[head] - py[tail], px[head] - px[tail])
+        order = np.argsort(tail + (angle + np.pi) / 8.0)
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         degree = np.bincount(tail, minlength=len(pts))
@@ -461,7 +463,7 @@ def _trace_faces(
         seg = seg[~bridge]
     else:
         return empty
-    cross = xy[tail, 0] * xy[head, 1] - xy[head, 0] * xy[tail, 1]
+    cross = px[tail] * py[head] - px[head] * py[tail]
     area2 = np.bincount(label, cross, minlength=len(tail))
     length = np.bincount(label, minlength=len(tail))
     # Walks that pass one place twice (a node, or two nodes at one position) bound no block.
