@@ -19,6 +19,35 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 
+def by_demand_order(pair_demand: IntArray, pair_dist_m: FloatArray) -> IntArray | None:
+    """Order sorting pairs by demand point, then distance; ``None`` when already so sorted."""
+    if pair_demand.size < 2:
+        return None
+    size = pair_demand.size
+    step = np.diff(pair_demand)
+    if (step >= 0).all():
+        same = step == 0
+        if (pair_dist_m[1:][same] >= pair_dist_m[:-1][same]).all():
+            return None
+        # grouped by demand point already: sort each group's distances as one row of a grid
+        starts = np.concatenate([[0], np.flatnonzero(~same) + 1])
+        lens = np.diff(np.append(starts, size))
+        width = int(lens.max())
+        if (lens == width).all():
+            rows = np.argsort(pair_dist_m.reshape(starts.size, width), axis=1, kind="stable")
+            return (starts[:, None] + rows).ravel().astype(np.int64)
+        if starts.size * width <= 2 * size + 1024:
+            grid = np.full((starts.size, width), np.inf)
+            grid[
+                np.repeat(np.arange(starts.size), lens), np.arange(size) - np.repeat(starts, lens)
+            ] = pair_dist_m
+            rows = np.argsort(grid, axis=1, kind="stable")  # inf padding sorts last
+            used = np.arange(width)[None, :] < lens[:, None]
+            return (starts[:, None] + rows)[used].astype(np.int64)
+    by_dist = np.argsort(pair_dist_m, kind="stable")
+    return by_dist[np.argsort(pair_demand[by_dist], kind="stable")].astype(np.int64)
+
+
 def by_candidate(
     pair_candidate: IntArray, pair_demand: IntArray, n_candidates: int, n_demand: int
 ) -> sp.csr_array:
@@ -254,12 +283,15 @@ def swap_median(
     IntArray
         The improved selection (same size), in no particular order.
     """
-    order = np.lexsort((pair_dist_m, pair_demand))
-    s_cand, s_dem, s_dist = pair_candidate[order], pair_demand[order], pair_dist_m[order]
+    order = by_demand_order(pair_demand, pair_dist_m)
+    if order is None:
+        s_cand, s_dem, s_dist = pair_candidate, pair_demand, pair_dist_m
+    else:
+        s_cand, s_dem, s_dist = pair_candidate[order], pair_demand[order], pair_dist_m[order]
     wp = weight[s_dem]
     sel = np.asarray(selected, dtype=np.int64).copy()
     k = sel.size
-    if k == 0 or k >= n_candidates:
+    if k == 0 or k >= n_candidates or s_cand.size == 0:
         return sel
     for _ in range(max_rounds):
         if time.perf_counter() > deadline:

@@ -7,17 +7,26 @@ candidates) stays a model of a few hundred thousand non-zeros. Existing faciliti
 kept: demand they already cover (``already_covered``) adds nothing new, and in the p-median a
 demand point keeps its existing facility when that is nearer (``existing_dist_m``).
 
-Solutions are exact (HiGHS branch and bound, relative gap 1e-9). The p-median uses the radius
-formulation (Elloumi 2010): per demand point its distinct pair distances ``D¹ < D² < …`` and
-``z^k`` = "no open site within ``D^k``", whose LP relaxation is nearly integral and whose size
-is pairs + levels, not pairs × 2. Each demand point first keeps only its nearest levels (the
-greedy + swap incumbent's, and at least 1.5 n / p); distance beyond the last kept level is
-free, so that model is a relaxation, and its lists grow until its optimum serves every point
-within them, which makes that optimum exact for the full model. An instance with more model
-pairs than ``max_exact_pairs``, or one whose MILP does not finish within ``time_limit_s``, gets
-the greedy (lazy-greedy for coverage) solution, or HiGHS' incumbent when better, with the best
-proven bound (HiGHS' dual bound, else the LP relaxation) and the relative gap
-``|bound − objective| / |objective|``.
+Solutions are exact (HiGHS branch and bound, relative gap 1e-9). The p-median starts from a
+greedy + swap solution on each demand point's nearest distance levels, then relaxes the
+assignment constraints in the Lagrangian way (:mod:`lifecircle.analysis._siting_lagrange`):
+subgradient ascent gives a lower bound as good as the LP's in milliseconds and meets better
+solutions on the way. When bound and best solution meet (relative gap 1e-9), that solution is
+proven optimal with no MILP; otherwise the Lagrangian reduced costs close (or open) every
+candidate, and drop every pair, that no solution as good as the best one can use, and HiGHS
+solves what is left, whose optimum is the full model's (when much is left, first on a core of
+the cheapest candidates, for a better solution and a smaller remainder). Either way the method
+reads ``"highs-milp"`` for a proven optimum. HiGHS gets the radius formulation (Elloumi 2010):
+per demand point its distinct pair distances ``D¹ < D² < …`` and ``z^k`` = "no open site within
+``D^k``", whose LP relaxation is nearly integral and whose size is pairs + levels, not pairs ×
+2. Small models keep every level; otherwise each demand point first keeps only its nearest
+levels (the incumbent's, and at least 1.5 n / p); distance beyond the last kept level is free,
+so that model is a relaxation, and its lists grow until its optimum serves every point within
+them, which makes that optimum exact for the full model. An instance with more model pairs
+than ``max_exact_pairs``, or one whose MILP does not finish within ``time_limit_s``, gets the
+greedy (lazy-greedy for coverage) solution, or the best one met later (Lagrangian, HiGHS),
+with the best proven bound (p-median: the Lagrangian or HiGHS' dual bound; coverage: HiGHS'
+dual bound; else the LP relaxation) and the relative gap ``|bound − objective| / |objective|``.
 
 Rank order. The chosen sites of an uncapacitated solution are ordered greedily: rank 1 is the
 chosen site covering the most new weight, rank 2 the one adding most given rank 1, and so on;
@@ -47,7 +56,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from lifecircle.analysis import _siting_greedy as greedy
+from lifecircle.analysis import _siting_greedy as greedy, _siting_lagrange as lagrange
 from lifecircle.analysis._siting_highs import Solved, solve
 from lifecircle.errors import InputError, LifecircleError
 
@@ -62,6 +71,16 @@ Problem = Literal["mclp", "lscp", "p_median"]
 #: Above this many model pairs the MILP is not attempted: greedy with an LP bound instead.
 DEFAULT_MAX_EXACT_PAIRS = 3_000_000
 _TOL = 1e-9
+#: The p-median heuristics see each demand point's nearest max(4 n / p, 8) distance levels.
+_NEAR_LEVELS = 4.0
+_MIN_NEAR_LEVELS = 8
+#: When more than ``_CORE_FACTOR`` p + ``_CORE_EXTRA`` candidates are left after the reduction,
+#: the p-median is first solved on a core of the 2 p + 10 cheapest (a better incumbent).
+_CORE_FACTOR = 4
+_CORE_EXTRA = 20
+#: A reduced p-median with at most this many pairs is solved on full level lists at once (one
+#: branch and bound instead of one per growth of the lists).
+_FULL_LISTS_PAIRS = 50_000
 
 
 @dataclass(frozen=True)
@@ -96,7 +115,10 @@ class SitingResult:
         Whether the solution is proven optimal.
     method
         ``"highs-milp"``, ``"highs-milp (time limit)"``, ``"lazy-greedy+lp-bound"``,
-        ``"greedy+lp-bound"`` or ``"none needed"`` (lscp target already met).
+        ``"greedy+lp-bound"`` or ``"none needed"`` (lscp target already met). A p-median
+        optimum is ``"highs-milp"`` also when the Lagrangian bound proves it with no MILP;
+        ``"greedy+lp-bound"`` is then the best heuristic (greedy, swap or Lagrangian) solution
+        with the best bound found.
     solve_time_s
         Wall-clock seconds for the whole call.
     covered_share_before, covered_share_after
@@ -161,6 +183,10 @@ def _bad_rows(mask: NDArray[np.bool_]) -> str:
     return f"{rows.size} (rows {shown}{', …' if rows.size > 5 else ''})"
 
 
+def _increasing(key: IntArray) -> bool:
+    return bool((key[1:] > key[:-1]).all())
+
+
 def _validate_pairs(
     pair_candidate: ArrayLike,
     pair_demand: ArrayLike,
@@ -168,6 +194,8 @@ def _validate_pairs(
     weight: ArrayLike,
     n_candidates: int,
     problems: list[str],
+    *,
+    any_order: bool = False,
 ) -> _Pairs:
     cand = _as_1d("pair_candidate", pair_candidate, problems, np.int64)
     dem = _as_1d("pair_demand", pair_demand, problems, np.int64)
@@ -206,8 +234,14 @@ def _validate_pairs(
         )
     if problems:
         raise InputError("invalid siting input:\n" + "\n".join(problems), problems)
-    # Duplicate pairs: keep one (the shortest when distances are given).
+    # Duplicate pairs: keep one (the shortest when distances are given). Pairs already in
+    # strictly increasing (candidate, demand) order, or (demand, candidate) order when the
+    # caller takes any order, have none and need no sort.
     key = cand * max(w.size, 1) + dem
+    if _increasing(key) or (any_order and _increasing(dem * max(n_candidates, 1) + cand)):
+        return _Pairs(
+            candidate=cand, demand=dem, dist_m=dist, weight=w, n_candidates=int(n_candidates)
+        )
     order = np.lexsort((dist, key)) if dist is not None else np.argsort(key, kind="stable")
     keep = np.ones(order.size, dtype=bool)
     keep[1:] = key[order][1:] != key[order][:-1]
@@ -954,7 +988,7 @@ def p_median(
     t0 = time.perf_counter()
     problems: list[str] = []
     pairs = _validate_pairs(
-        pair_candidate, pair_demand, pair_dist_m, weight, n_candidates, problems
+        pair_candidate, pair_demand, pair_dist_m, weight, n_candidates, problems, any_order=True
     )
     _validate_sites("n_sites", n_sites, pairs.n_candidates, problems)
     w = pairs.weight
@@ -983,23 +1017,33 @@ def p_median(
     cutoff_m = float(pairs.dist_m.max()) if pairs.dist_m.size else 0.0
     keep = (pairs.dist_m < exist[pairs.demand]) & (w[pairs.demand] > 0)
     pc, pd_all, dist = pairs.candidate[keep], pairs.demand[keep], pairs.dist_m[keep]
-    ids, pdm = np.unique(pd_all, return_inverse=True)
+    # every step below works on the pairs sorted by demand point, then distance
+    order = greedy.by_demand_order(pd_all, dist)
+    if order is not None:
+        pc, pd_all, dist = pc[order], pd_all[order], dist[order]
+    head = np.ones(pd_all.size, dtype=bool)
+    head[1:] = pd_all[1:] != pd_all[:-1]
+    ids = pd_all[head]
+    pdm = (np.cumsum(head) - 1).astype(np.int64)
     m, p = ids.size, pc.size
     wm, em = w[ids], exist[ids]
     fixed = (w > 0) & np.isfinite(exist)
     fixed[ids] = False
     constant = float((w[fixed] * exist[fixed]).sum())
 
-    # greedy + swaps: no-facility demand counts at a penalty so reaching it comes first
+    # greedy + swaps: no-facility demand counts at a penalty so reaching it comes first. They
+    # work on each point's nearest distance levels only (a point served from further away
+    # counts at its fallback), which leaves out pairs a good solution hardly uses.
     deadline = t0 + time_limit_s
     penalty = 2.0 * cutoff_m + 1.0
     base = np.where(np.isfinite(em), em, penalty)
-    g_sel, _ = greedy.greedy_median(pc, pdm, dist, wm, base, n_candidates=n, max_sites=k_sites)
+    levels = _levels(pdm, dist, m)
+    near = levels.pair_level < max(math.ceil(_NEAR_LEVELS * n / k_sites), _MIN_NEAR_LEVELS)
+    near_pairs = (pc[near], pdm[near], dist[near])
+    g_sel, _ = greedy.greedy_median(*near_pairs, wm, base, n_candidates=n, max_sites=k_sites)
     g_sel = _pad(g_sel, k_sites, n)
     g_sel = greedy.swap_median(
-        pc,
-        pdm,
-        dist,
+        *near_pairs,
         wm,
         base,
         g_sel,
@@ -1011,67 +1055,27 @@ def p_median(
 
     sel, obj, bound = g_sel, g_obj, -math.inf
     exact, method = False, "greedy+lp-bound"
-    levels = _levels(pdm, dist, m)
     if p == 0:
         sel, obj, bound, exact, method = g_sel, 0.0, 0.0, True, "highs-milp"
+    elif p <= max_exact_pairs and g_ok:
+        found = _median_exact(
+            levels, pc, pdm, dist, near, wm, em, base, n, k_sites, g_sel, g_obj, t0, time_limit_s
+        )
+        sel, obj, bound, exact = found.selected, found.objective, found.bound, found.exact
+        if exact:
+            method = "highs-milp"
+        elif found.by_highs:
+            method = "highs-milp (time limit)"
     elif p <= max_exact_pairs or not g_ok:
-        # Radius formulation on truncated level lists: a relaxation of the full model. When
-        # its optimum serves every demand point within the levels kept, it is optimal for the
-        # full model; otherwise the short lists grow and the model is solved again.
-        # start lists: the incumbent's level, at least 1.5 n / p levels (in the LP
-        # relaxation a demand point spreads over about n / p nearest candidates), plus one
-        n_keep = np.minimum(_assign_level(levels, pc, pdm, g_sel, n) + 1, levels.count)
-        n_keep = np.minimum(np.maximum(n_keep, math.ceil(1.5 * n / k_sites)), levels.count)
-        n_keep = _grow(levels, pdm, dist, n_keep, np.ones(m, dtype=bool), 1.0)
-        if not g_ok:
-            n_keep = levels.count.copy()
-        best_ok = g_ok
-        while True:
-            rm = _radius_model(levels, pc, pdm, wm, em, n_keep, n, k_sites)
-            start = _radius_start(rm, levels, pc, pdm, sel, n) if best_ok else None
-            res = solve(
-                cost=rm.cost,
-                matrix=rm.matrix,
-                row_lower=rm.row_lower,
-                row_upper=rm.row_upper,
-                col_lower=np.zeros(rm.cost.size),
-                col_upper=np.ones(rm.cost.size),
-                integer=rm.integer,
-                maximize=False,
-                time_limit_s=deadline - time.perf_counter(),
-                start=start,
-            )
-            if res.status == "Infeasible":
-                raise InputError(
-                    f"n_sites = {k_sites} sites cannot reach every demand point without an "
-                    "existing facility; open more sites or add candidates"
-                )
-            if math.isfinite(res.bound):
-                bound = max(bound, res.bound + rm.constant)
-            if res.x is None:
-                break
-            r_sel = np.flatnonzero(res.x[:n] > 0.5).astype(np.int64)
-            r_obj, r_ok = _median_cost(pc, pdm, dist, wm, em, r_sel, n)
-            if r_ok and (not best_ok or r_obj < obj):
-                sel, obj, best_ok = r_sel, r_obj, True
-                method = "highs-milp" if res.optimal else "highs-milp (time limit)"
-            if not res.optimal:
-                break
-            level = _assign_level(levels, pc, pdm, r_sel, n)
-            short = (n_keep < levels.count) & (level >= n_keep)
-            if not short.any() or obj <= bound + 1e-9 * max(1.0, abs(obj)):
-                exact = best_ok
-                method = "highs-milp"
-                break
-            n_keep = np.maximum(n_keep, np.where(short, np.minimum(level + 1, levels.count), 0))
-            n_keep = _grow(levels, pdm, dist, n_keep, short, 2.0)
-            log.debug("p-median: %d demand points need more distance levels", int(short.sum()))
-        g_ok = best_ok
-        if not g_ok:
+        # no feasible start: the whole radius model
+        res = _radius_solve(levels, pc, pdm, dist, wm, em, n, k_sites, None, math.inf, deadline)
+        if res.selected is None:
             raise LifecircleError(
                 f"no p-median solution reaching every demand point was found within "
                 f"time_limit_s = {time_limit_s:g} s; allow more time"
             )
+        sel, obj, bound, exact = res.selected, res.objective, res.bound, res.optimal
+        method = "highs-milp" if exact else "highs-milp (time limit)"
     else:
         rm = _radius_model(levels, pc, pdm, wm, em, levels.count, n, k_sites)
         bound = rm.constant + _lp_bound(
@@ -1141,6 +1145,282 @@ def p_median(
     )
 
 
+@dataclass(frozen=True)
+class _Solved:
+    """Best solution of an exact p-median step (model demand, weight × metres)."""
+
+    selected: IntArray
+    objective: float
+    bound: float
+    exact: bool
+    by_highs: bool  # the solution is HiGHS' (better than the start)
+
+
+def _median_exact(
+    levels: _Levels,
+    pc: IntArray,
+    pdm: IntArray,
+    dist: FloatArray,
+    near: BoolArray,
+    wm: FloatArray,
+    em: FloatArray,
+    base: FloatArray,
+    n: int,
+    k_sites: int,
+    start: IntArray,
+    start_obj: float,
+    t0: float,
+    time_limit_s: float,
+) -> _Solved:
+    """Exact p-median from a feasible start: Lagrangian bound, reduction, then the radius MILP.
+
+    The subgradient ascent raises the bound and meets better solutions; a swap search polishes
+    the best. When bound and incumbent meet, the incumbent is optimal. Otherwise the reduction
+    tests of :mod:`lifecircle.analysis._siting_lagrange` fix candidates and drop pairs, and
+    HiGHS solves the smaller radius model (whose optimum is the full model's).
+    """
+    deadline = t0 + time_limit_s
+    lag = lagrange.subgradient(
+        pc,
+        pdm,
+        dist,
+        levels.pair_level,
+        wm,
+        em,
+        n_candidates=n,
+        n_sites=k_sites,
+        incumbent=start,
+        incumbent_cost=start_obj,
+        deadline=t0 + 0.5 * time_limit_s,
+    )
+    sel, obj, bound = lag.selected, lag.objective, lag.bound
+    if not np.array_equal(np.sort(sel), np.sort(start)) and obj - bound > _TOL * max(1.0, obj):
+        polished = greedy.swap_median(
+            pc[near],
+            pdm[near],
+            dist[near],
+            wm,
+            base,
+            sel,
+            n_candidates=n,
+            max_rounds=20 * k_sites,
+            deadline=t0 + 0.5 * time_limit_s,
+        )
+        p_obj, p_ok = _median_cost(pc, pdm, dist, wm, em, polished, n)
+        if p_ok and p_obj < obj:
+            sel, obj = polished, p_obj
+    if obj - bound <= _TOL * max(1.0, abs(obj)):
+        log.debug("p-median: the Lagrangian bound %.10g closes the gap to %.10g", bound, obj)
+        return _Solved(sel, obj, bound, True, False)
+    red = _reduce(pc, pdm, dist, wm, em, lag, sel, obj, n, k_sites)
+    by_highs = False
+    if red.free.size > _CORE_FACTOR * red.n_sites + _CORE_EXTRA and red.candidate.size:
+        # a weak incumbent leaves much to decide: first solve the model on a core of the
+        # cheapest candidates (by ρ) and the incumbent's; a better incumbent reduces more
+        size = 2 * red.n_sites + 10
+        core = red.free[np.argsort(lag.rho[red.free], kind="stable")[:size]]
+        core = np.union1d(core, np.setdiff1d(sel, red.opened))
+        left = max(deadline - time.perf_counter(), 0.0)
+        found = _solve_reduced(red, sel, core, time.perf_counter() + 0.25 * left, full_lists=False)
+        if found.selected is not None:
+            c_obj, c_ok = _median_cost(pc, pdm, dist, wm, em, found.selected, n)
+            if c_ok and c_obj < obj:
+                log.debug("p-median: the core of %d candidates improves to %.10g", core.size, c_obj)
+                sel, obj, by_highs = found.selected, c_obj, True
+                red = _reduce(pc, pdm, dist, wm, em, lag, sel, obj, n, k_sites)
+    if red.n_sites == 0 or red.free.size <= red.n_sites or red.candidate.size == 0:
+        log.debug("p-median: the reduction leaves no choice; the incumbent is optimal")
+        return _Solved(sel, obj, obj, True, by_highs)
+    log.debug(
+        "p-median: MILP on the reduced model, %d candidates and %d pairs",
+        red.free.size,
+        red.candidate.size,
+    )
+    res = _solve_reduced(red, sel, red.free, deadline, full_lists=True)
+    if math.isfinite(res.bound):
+        bound = max(bound, res.bound)
+    if res.selected is not None:
+        r_obj, r_ok = _median_cost(pc, pdm, dist, wm, em, res.selected, n)
+        if r_ok and r_obj < obj:
+            sel, obj, by_highs = res.selected, r_obj, True
+    return _Solved(sel, obj, bound, res.optimal, by_highs)
+
+
+def _reduce(
+    pc: IntArray,
+    pdm: IntArray,
+    dist: FloatArray,
+    wm: FloatArray,
+    em: FloatArray,
+    lag: lagrange.Lagrangian,
+    sel: IntArray,
+    obj: float,
+    n: int,
+    k_sites: int,
+) -> lagrange.Reduction:
+    """:func:`lagrange.reduce` with ``sel`` (objective ``obj``) as incumbent, logged."""
+    red = lagrange.reduce(
+        pc,
+        pdm,
+        dist,
+        wm,
+        em,
+        lag,
+        incumbent=sel,
+        incumbent_cost=obj,
+        n_candidates=n,
+        n_sites=k_sites,
+    )
+    log.debug(
+        "p-median: Lagrangian bound %.10g, incumbent %.10g; %d of %d candidates left "
+        "(%d open for good), %d of %d pairs",
+        lag.bound,
+        obj,
+        red.free.size,
+        n,
+        red.opened.size,
+        red.candidate.size,
+        pc.size,
+    )
+    return red
+
+
+def _solve_reduced(
+    red: lagrange.Reduction,
+    start: IntArray,
+    allowed: IntArray,
+    deadline: float,
+    *,
+    full_lists: bool,
+) -> _RadiusResult:
+    """Solve the reduced p-median exactly, on the candidates ``allowed`` (original indices).
+
+    ``start`` (original indices, feasible for the reduced model) must lie within ``allowed``
+    and the opened candidates. Returns the solution in original indices (opened included) and
+    the bound on the full model's objective (model demand) when ``allowed`` is all of
+    ``red.free``.
+    """
+    n_free = red.free.size
+    is_allowed = np.zeros(n_free, dtype=bool)
+    is_allowed[np.searchsorted(red.free, allowed)] = True
+    new_id = np.full(n_free, -1, dtype=np.int64)
+    new_id[is_allowed] = np.arange(int(is_allowed.sum()))
+    on = is_allowed[red.candidate]
+    rc, rdist = new_id[red.candidate[on]], red.dist_m[on]
+    # demand points left without a pair keep their fallback (finite: the start serves them)
+    head = np.ones(int(on.sum()), dtype=bool)
+    rd_all = red.demand[on]
+    head[1:] = rd_all[1:] != rd_all[:-1]
+    ids = rd_all[head]
+    rd = (np.cumsum(head) - 1).astype(np.int64)
+    alone = np.ones(red.demand_ids.size, dtype=bool)
+    alone[ids] = False
+    constant = red.constant + float(red.weight[alone] @ red.existing_dist_m[alone])
+    r_w, r_e = red.weight[ids], red.existing_dist_m[ids]
+    n_sub = int(is_allowed.sum())
+    rev = np.flatnonzero(is_allowed)
+    r_start = new_id[np.searchsorted(red.free, np.setdiff1d(start, red.opened))]
+    r_levels = _levels(rd, rdist, ids.size)
+    r_start_obj, _ = _median_cost(rc, rd, rdist, r_w, r_e, r_start, n_sub)
+    res = _radius_solve(
+        r_levels,
+        rc,
+        rd,
+        rdist,
+        r_w,
+        r_e,
+        n_sub,
+        red.n_sites,
+        r_start,
+        r_start_obj,
+        deadline,
+        full_lists=full_lists and rc.size <= _FULL_LISTS_PAIRS,
+    )
+    sel = None
+    if res.selected is not None:
+        sel = np.concatenate([red.free[rev[res.selected]], red.opened]).astype(np.int64)
+    return _RadiusResult(sel, res.objective, res.bound + constant, res.optimal)
+
+
+@dataclass(frozen=True)
+class _RadiusResult:
+    selected: IntArray | None  # HiGHS' best solution when better than the start
+    objective: float
+    bound: float  # lower bound on the model's optimum (−inf when none)
+    optimal: bool  # the better of start and ``selected`` is proven optimal
+
+
+def _radius_solve(
+    levels: _Levels,
+    pc: IntArray,
+    pdm: IntArray,
+    dist: FloatArray,
+    wm: FloatArray,
+    em: FloatArray,
+    n: int,
+    k_sites: int,
+    start: IntArray | None,
+    start_obj: float,
+    deadline: float,
+    *,
+    full_lists: bool = False,
+) -> _RadiusResult:
+    """Solve the radius model exactly on growing level lists (see the module docstring).
+
+    Each demand point first keeps its nearest levels (the start's level plus one, and at least
+    1.5 n / p); distance beyond the last kept level is free, so that model is a relaxation. When
+    its optimum serves every point within the levels kept it is optimal for the full model;
+    otherwise the short lists grow and the model is solved again.
+    """
+    m = wm.size
+    if start is not None and not full_lists:
+        n_keep = np.minimum(_assign_level(levels, pc, pdm, start, n) + 1, levels.count)
+        n_keep = np.minimum(np.maximum(n_keep, math.ceil(1.5 * n / k_sites)), levels.count)
+        n_keep = _grow(levels, pdm, dist, n_keep, np.ones(m, dtype=bool), 1.0)
+    else:
+        n_keep = levels.count.copy()
+    best_sel, best_obj, inc = None, start_obj, start
+    bound, optimal = -math.inf, False
+    while True:
+        rm = _radius_model(levels, pc, pdm, wm, em, n_keep, n, k_sites)
+        res = solve(
+            cost=rm.cost,
+            matrix=rm.matrix,
+            row_lower=rm.row_lower,
+            row_upper=rm.row_upper,
+            col_lower=np.zeros(rm.cost.size),
+            col_upper=np.ones(rm.cost.size),
+            integer=rm.integer,
+            maximize=False,
+            time_limit_s=deadline - time.perf_counter(),
+            start=None if inc is None else _radius_start(rm, levels, pc, pdm, inc, n),
+        )
+        if res.status == "Infeasible":
+            raise InputError(
+                f"n_sites = {k_sites} sites cannot reach every demand point without an "
+                "existing facility; open more sites or add candidates"
+            )
+        if math.isfinite(res.bound):
+            bound = max(bound, res.bound + rm.constant)
+        if res.x is None:
+            break
+        r_sel = np.flatnonzero(res.x[:n] > 0.5).astype(np.int64)
+        r_obj, r_ok = _median_cost(pc, pdm, dist, wm, em, r_sel, n)
+        if r_ok and r_obj < best_obj:
+            best_sel, best_obj, inc = r_sel, r_obj, r_sel
+        if not res.optimal:
+            break
+        level = _assign_level(levels, pc, pdm, r_sel, n)
+        short = (n_keep < levels.count) & (level >= n_keep)
+        if not short.any() or best_obj <= bound + _TOL * max(1.0, abs(best_obj)):
+            optimal = inc is not None
+            break
+        n_keep = np.maximum(n_keep, np.where(short, np.minimum(level + 1, levels.count), 0))
+        n_keep = _grow(levels, pdm, dist, n_keep, short, 2.0)
+        log.debug("p-median: %d demand points need more distance levels", int(short.sum()))
+    return _RadiusResult(best_sel, best_obj, bound, optimal)
+
+
 def _median_cost(
     pc: IntArray,
     pdm: IntArray,
@@ -1150,14 +1430,12 @@ def _median_cost(
     sel: IntArray,
     n: int,
 ) -> tuple[float, bool]:
-    """Weighted distance of the model demand for open sites ``sel``, and whether all is reached."""
-    is_open = np.zeros(n, dtype=bool)
-    is_open[sel] = True
-    cur = em.copy()
-    on = is_open[pc]
-    np.minimum.at(cur, pdm[on], dist[on])
-    ok = bool(np.isfinite(cur).all())
-    return (float((wm * cur).sum()) if ok else math.inf), ok
+    """Weighted distance of the model demand for open sites ``sel``, and whether all is reached.
+
+    The pairs must be sorted by demand point, then distance.
+    """
+    cost = lagrange.median_cost(pc, pdm, dist, wm, em, sel, n)
+    return cost, math.isfinite(cost)
 
 
 @dataclass(frozen=True)
@@ -1171,7 +1449,9 @@ class _Levels:
 
 
 def _levels(pdm: IntArray, dist: FloatArray, m: int) -> _Levels:
-    order = np.lexsort((dist, pdm))
+    order = greedy.by_demand_order(pdm, dist)
+    if order is None:
+        order = np.arange(pdm.size)
     sd, sdist = pdm[order], dist[order]
     new_level = np.ones(sd.size, dtype=bool)
     new_level[1:] = (sd[1:] != sd[:-1]) | (sdist[1:] != sdist[:-1])

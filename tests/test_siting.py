@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
 import pulp
 import pytest
+import scipy.sparse as sp
+from scipy.optimize import linprog
 from spopt.locate import LSCP, MCLP, PMedian
 
-from lifecircle.analysis import _siting_greedy as greedy
+from lifecircle.analysis import (
+    _siting_greedy as greedy,
+    _siting_lagrange as lagrange,
+    siting,
+)
+from lifecircle.analysis._siting_highs import Solved
 from lifecircle.analysis.siting import generate_candidates, lscp, mclp, p_median
 from lifecircle.errors import InputError
 
@@ -134,27 +142,239 @@ def test_p_median_sparse_pairs_match_brute_force(seed: int) -> None:
     assert ours.objective == pytest.approx(best, rel=1e-12)
 
 
-@pytest.mark.parametrize(("seed", "n_demand", "n_cand", "k"), [(56, 80, 30, 12), (59, 100, 40, 10)])
+@pytest.mark.parametrize(("seed", "n_demand", "n_cand", "k"), [(56, 80, 30, 12), (67, 100, 40, 10)])
 def test_p_median_many_sites_grows_level_lists(
-    seed: int, n_demand: int, n_cand: int, k: int, caplog: Any
+    seed: int, n_demand: int, n_cand: int, k: int, caplog: Any, monkeypatch: Any
 ) -> None:
     # p close to n: the first level lists (≥ 1.5 n / p levels) are short, so the truncated
-    # model's optimum leaves some demand beyond them and the lists must grow
+    # model's optimum leaves some demand beyond them and the lists must grow. The Lagrangian
+    # bound settles these instances without a MILP, so for the second run its ascent is
+    # switched off (no bound, nothing fixed: the radius model on every candidate) and so are
+    # the full lists that small reduced models start from.
     cost, weight = _instance(seed, n_demand, n_cand, side_m=3000.0)
     c, d, dist = _pairs(cost, np.inf)
+    kw: dict[str, Any] = dict(
+        pair_candidate=c, pair_demand=d, pair_dist_m=dist, weight=weight, n_candidates=n_cand
+    )
+    ours = p_median(**kw, n_sites=k)
+    monkeypatch.setattr(lagrange, "_MAX_STEPS", 0)
+    monkeypatch.setattr(siting, "_FULL_LISTS_PAIRS", 0)
+    with caplog.at_level("DEBUG", logger="lifecircle.analysis.siting"):
+        radius = p_median(**kw, n_sites=k)
+    ref = PMedian.from_cost_matrix(cost, weight, p_facilities=k).solve(_cbc())
+    assert ours.exact and radius.exact
+    assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-9)
+    assert radius.objective == pytest.approx(ref.problem.objective.value(), rel=1e-9)
+    assert f"{n_cand} of {n_cand} candidates left" in caplog.text
+    assert "MILP on the reduced model" in caplog.text
+    assert "need more distance levels" in caplog.text
+
+
+def _lp_bound(
+    cost: np.ndarray, weight: np.ndarray, k: int, existing: np.ndarray | None = None
+) -> float:
+    """LP relaxation of the textbook p-median (``x_ij ≤ y_j``) on the finite entries of ``cost``.
+
+    Independent of the package: scipy's HiGHS LP. ``existing`` is an always-open fallback
+    distance per demand point (``inf``: none).
+    """
+    m, n = cost.shape
+    d, c = np.nonzero(np.isfinite(cost))
+    e = np.zeros(0, dtype=np.int64) if existing is None else np.flatnonzero(np.isfinite(existing))
+    n_x, n_col = d.size, n + d.size + e.size
+    x_col, e_col = n + np.arange(n_x), n + n_x + np.arange(e.size)
+    e_cost = np.zeros(0) if existing is None else weight[e] * existing[e]
+    obj = np.concatenate([np.zeros(n), weight[d] * cost[d, c], e_cost])
+    rows = np.concatenate([d, e])
+    assign = sp.csr_array(
+        (np.ones(rows.size), (rows, np.concatenate([x_col, e_col]))), shape=(m, n_col)
+    )
+    card = sp.csr_array((np.ones(n), (np.zeros(n, dtype=np.int64), np.arange(n))), shape=(1, n_col))
+    link = sp.csr_array(
+        (
+            np.concatenate([np.ones(n_x), -np.ones(n_x)]),
+            (np.tile(np.arange(n_x), 2), np.concatenate([x_col, c])),
+        ),
+        shape=(n_x, n_col),
+    )
+    res = linprog(
+        obj,
+        A_ub=link,
+        b_ub=np.zeros(n_x),
+        A_eq=sp.vstack([assign, card]),
+        b_eq=np.concatenate([np.ones(m), [k]]),
+        bounds=(0, 1),
+        method="highs",
+    )
+    assert res.status == 0
+    return float(res.fun)
+
+
+def _gap_instance(seed: int, ties_and_existing: bool):
+    """60 demand points, 20 candidates; with ties: 50 m rounding and existing sites 20, 21."""
+    if not ties_and_existing:
+        cost, weight = _instance(seed, 60, 20)
+        return cost, weight, cost, None
+    cost, weight = _instance(seed, 60, 22)
+    cost = np.round(cost / 50.0) * 50.0
+    return cost, weight, cost[:, :20], cost[:, [20, 21]].min(axis=1)
+
+
+@pytest.mark.parametrize(
+    ("seed", "k", "ties_and_existing"),
+    [(107, 3, False), (113, 3, False), (119, 5, False), (122, 4, True), (125, 6, True)],
+)
+def test_p_median_lp_gap_goes_to_the_milp_and_matches_spopt(
+    seed: int, k: int, ties_and_existing: bool, caplog: Any
+) -> None:
+    # the LP bound lies below the optimum here, so the Lagrangian bound (never above it)
+    # cannot prove the incumbent: the reduced MILP must run, and still find spopt's optimum
+    cost, weight, new_cost, existing = _gap_instance(seed, ties_and_existing)
+    c, d, dist = _pairs(new_cost, np.inf)
     with caplog.at_level("DEBUG", logger="lifecircle.analysis.siting"):
         ours = p_median(
             pair_candidate=c,
             pair_demand=d,
             pair_dist_m=dist,
             weight=weight,
-            n_candidates=n_cand,
+            n_candidates=20,
+            n_sites=k,
+            existing_dist_m=existing,
+        )
+    if existing is None:
+        ref = PMedian.from_cost_matrix(cost, weight, p_facilities=k)
+    else:
+        ref = PMedian.from_cost_matrix(
+            cost, weight, p_facilities=k + 2, predefined_facilities_arr=np.array([20, 21])
+        )
+    optimum = ref.solve(_cbc()).problem.objective.value()
+    assert _lp_bound(new_cost, weight, k, existing) < optimum * (1 - 1e-4)
+    assert "MILP on the reduced model" in caplog.text and "closes the gap" not in caplog.text
+    assert ours.exact and ours.method == "highs-milp" and ours.gap == 0.0
+    assert ours.objective == pytest.approx(optimum, rel=1e-9)
+    nearest = new_cost[:, ours.selected].min(axis=1)
+    if existing is not None:
+        nearest = np.minimum(nearest, existing)
+    assert ours.objective == pytest.approx(float((weight * nearest).sum()), rel=1e-12)
+
+
+def _lagrangian_setup(
+    cost: np.ndarray, weight: np.ndarray, existing: np.ndarray, k: int, fallback: np.ndarray
+):
+    """Model arrays as p_median builds them (pairs nearer than the existing facility, sorted by
+    demand point then distance), a greedy incumbent (``fallback`` when greedy leaves a point
+    unserved) and the Lagrangian ascent from it."""
+    d, c = np.nonzero(np.isfinite(cost) & (cost < existing[:, None]))
+    dist = cost[d, c]
+    order = greedy.by_demand_order(d, dist)
+    if order is not None:
+        c, d, dist = c[order], d[order], dist[order]
+    levels = siting._levels(d, dist, weight.size)
+    n = cost.shape[1]
+    base = np.where(np.isfinite(existing), existing, 1e6)
+    start, _ = greedy.greedy_median(c, d, dist, weight, base, n_candidates=n, max_sites=k)
+    start_cost = lagrange.median_cost(c, d, dist, weight, existing, start, n)
+    if not np.isfinite(start_cost):
+        start = fallback
+        start_cost = lagrange.median_cost(c, d, dist, weight, existing, start, n)
+    lag = lagrange.subgradient(
+        c,
+        d,
+        dist,
+        levels.pair_level,
+        weight,
+        existing,
+        n_candidates=n,
+        n_sites=k,
+        incumbent=start,
+        incumbent_cost=start_cost,
+        deadline=np.inf,
+    )
+    return (c, d, dist), start, start_cost, lag
+
+
+def _all_costs(cost: np.ndarray, weight: np.ndarray, existing: np.ndarray, k: int):
+    combos = np.array(list(itertools.combinations(range(cost.shape[1]), k)))
+    costs = np.array(
+        [float((weight * np.minimum(cost[:, cb].min(axis=1), existing)).sum()) for cb in combos]
+    )
+    return combos, costs
+
+
+@pytest.mark.parametrize(("seed", "k", "ties_and_existing"), [(107, 3, False), (122, 4, True)])
+def test_lagrangian_bound_between_lp_bound_and_optimum(
+    seed: int, k: int, ties_and_existing: bool
+) -> None:
+    _, weight, cost, existing = _gap_instance(seed, ties_and_existing)
+    existing = np.full(60, np.inf) if existing is None else existing
+    combos, costs = _all_costs(cost, weight, existing, k)
+    optimum = float(costs.min())
+    _, _, _, lag = _lagrangian_setup(cost, weight, existing, k, combos[int(np.argmin(costs))])
+    lp = _lp_bound(cost, weight, k, None if ties_and_existing is False else existing)
+    assert lp < optimum * (1 - 1e-3)  # an instance with an LP gap
+    # L(λ) never exceeds the LP bound (its dual optimum), and the ascent gets close to it
+    assert lag.bound <= lp * (1 + 1e-9)
+    assert lag.bound >= lp * (1 - 1e-5)
+    assert lag.objective >= optimum * (1 - 1e-12)
+
+
+@pytest.mark.parametrize(
+    ("seed", "k", "cutoff_m", "with_existing"),
+    [(107, 3, np.inf, False), (41, 3, 450.0, True), (42, 3, 450.0, True)],
+)
+def test_lagrangian_reduction_keeps_every_solution_within_the_upper_bound(
+    seed: int, k: int, cutoff_m: float, with_existing: bool
+) -> None:
+    # brute force over all site sets, for upper bounds at the optimum and at the best cost of
+    # a site set holding each candidate (the sharpest bounds under which that set must stay):
+    # every set costing at most the bound avoids the closed candidates, holds the opened ones
+    # and costs the same in the reduced model; no set costs less there than it truly does
+    rng = np.random.default_rng(seed)
+    cost, weight = _instance(seed, 60, 16)
+    cost = np.where(cost <= cutoff_m, np.round(cost / 25.0) * 25.0, np.inf)
+    existing = np.full(60, np.inf)
+    if with_existing:
+        existing = np.where(rng.random(60) < 0.4, rng.uniform(100.0, 400.0, 60), np.inf)
+    combos, costs = _all_costs(cost, weight, existing, k)
+    optimum = float(costs.min())
+    assert np.isfinite(optimum)
+    best = combos[int(np.argmin(costs))]
+    (c, d, dist), _, _, lag = _lagrangian_setup(cost, weight, existing, k, best)
+    bounds = {optimum} | {float(costs[(combos == j).any(axis=1)].min()) for j in range(16)}
+    cut = 0
+    for ub in sorted(bounds):
+        red = lagrange.reduce(
+            c,
+            d,
+            dist,
+            weight,
+            existing,
+            lag,
+            incumbent=best,
+            incumbent_cost=ub,
+            n_candidates=16,
             n_sites=k,
         )
-    ref = PMedian.from_cost_matrix(cost, weight, p_facilities=k).solve(_cbc())
-    assert ours.exact
-    assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-9)
-    assert "need more distance levels" in caplog.text
+        cut += 16 - red.free.size + c.size - red.candidate.size
+        assert red.n_sites == k - red.opened.size
+        sub = np.full((red.demand_ids.size, 16), np.inf)
+        sub[red.demand, red.free[red.candidate]] = red.dist_m
+        reduced = []
+        for sites, true_cost in zip(combos, costs, strict=True):
+            kept = np.isin(red.opened, sites).all()
+            kept &= np.isin(sites, red.free).sum() == red.n_sites
+            if true_cost <= ub * (1 + 1e-12):
+                assert kept, f"site set {sites} costing at most {ub} was cut off"
+            if not kept:
+                continue
+            near = np.minimum(sub[:, sites].min(axis=1), red.existing_dist_m)
+            r_cost = float((red.weight * near).sum()) + red.constant
+            assert r_cost >= true_cost * (1 - 1e-12)
+            if true_cost <= ub * (1 + 1e-12):
+                assert r_cost == pytest.approx(true_cost, rel=1e-12)
+            reduced.append(r_cost)
+        assert min(reduced) == pytest.approx(optimum, rel=1e-12)
+    assert cut > 0  # the tests did fix candidates or drop pairs
 
 
 @pytest.mark.parametrize("seed", [61, 62])
@@ -350,6 +570,22 @@ def test_p_median_keeps_existing_facilities() -> None:
     assert r.served_households.sum() == pytest.approx(2.0)  # demand 0 stays with existing
 
 
+def test_p_median_with_no_pair_nearer_than_the_existing_facilities() -> None:
+    # every pair is further than the point's existing facility: nothing to improve, and the
+    # swap search must cope with an empty model
+    r = p_median(
+        pair_candidate=[0, 1, 2],
+        pair_demand=[0, 1, 1],
+        pair_dist_m=[300.0, 250.0, 400.0],
+        weight=[2, 3],
+        n_candidates=3,
+        n_sites=2,
+        existing_dist_m=[100.0, 200.0],
+    )
+    assert r.exact and r.objective == pytest.approx(2 * 100 + 3 * 200)
+    assert r.selected.size == 2
+
+
 def test_p_median_unreachable_demand_is_an_error() -> None:
     with pytest.raises(InputError, match=r"1 demand points with weight are out of reach"):
         p_median(
@@ -406,6 +642,32 @@ def test_greedy_fallback_lscp_and_p_median_bounds() -> None:
     )
     assert gr_pm.bound <= ex_pm.objective * (1 + 1e-9)
     assert ex_pm.objective <= gr_pm.objective * (1 + 1e-9)
+
+
+def test_p_median_stopped_by_the_time_limit_reports_the_lagrangian_bound(monkeypatch: Any) -> None:
+    # HiGHS runs out of time (simulated: it returns nothing) after a short ascent: the result
+    # is the best solution met, with the Lagrangian bound and the gap to it
+    cost, weight = _instance(1, 300, 80, side_m=3000.0)
+    c, d, dist = _pairs(cost, np.inf)
+    kw: dict[str, Any] = dict(
+        pair_candidate=c, pair_demand=d, pair_dist_m=dist, weight=weight, n_candidates=80
+    )
+    exact = p_median(**kw, n_sites=6)
+
+    def out_of_time(**_: Any) -> Solved:
+        return Solved(None, math.nan, -math.inf, False, "Time limit reached")
+
+    monkeypatch.setattr(siting, "solve", out_of_time)
+    monkeypatch.setattr(lagrange, "_MAX_STEPS", 40)
+    stopped = p_median(**kw, n_sites=6)
+    assert exact.exact
+    assert not stopped.exact and stopped.method == "greedy+lp-bound"
+    assert 0 < stopped.bound <= exact.objective * (1 + 1e-12)
+    assert exact.objective <= stopped.objective * (1 + 1e-12)
+    assert stopped.gap > 0
+    assert stopped.gap == pytest.approx((stopped.objective - stopped.bound) / stopped.objective)
+    nearest = cost[:, stopped.selected].min(axis=1)
+    assert stopped.objective == pytest.approx(float((weight * nearest).sum()), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- input errors
