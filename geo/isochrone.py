@@ -21,7 +21,10 @@ The access legs themselves (point → street) are not drawn.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import cast
 
 import numpy as np
@@ -40,6 +43,10 @@ FloatArray = NDArray[np.float64]
 
 _MERGE_TOLERANCE_M = 0.01
 _QUAD_SEGS = 3
+#: From this many blocks on, an isochrone's outline is buffered on a second thread.
+_PARALLEL_BLOCKS = 64
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 #: What an isochrone is: a Polygon or MultiPolygon (an empty Polygon when nothing is reached).
 Area = shapely.Polygon | shapely.MultiPolygon
@@ -568,6 +575,26 @@ def _block_union(
     return None
 
 
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        return _POOL
+
+
+def _shell(
+    union: shapely.Geometry, others: NDArray[np.object_], radius_m: float
+) -> shapely.Geometry:
+    """``buffer(F ∪ O, r)``: the blocks' union and the other segments, buffered together."""
+    if len(others) == 0:
+        return shapely.buffer(union, radius_m, quad_segs=_QUAD_SEGS)
+    lines = shapely.simplify(shapely.line_merge(_multi(others)), _MERGE_TOLERANCE_M)
+    return shapely.buffer(
+        shapely.geometrycollections([union, lines]), radius_m, quad_segs=_QUAD_SEGS
+    )
+
+
 def _face_polygon(
     graph: WalkGraph,
     edge: NDArray[np.int64],
@@ -599,13 +626,13 @@ def _face_polygon(
     on_block = np.zeros(len(coords), dtype=bool)
     on_block[np.flatnonzero(whole)] = kept_side.any(axis=1)
     others = _lines(coords[~on_block])
-    if len(others):
-        lines = shapely.simplify(shapely.line_merge(_multi(others)), _MERGE_TOLERANCE_M)
-        shell = shapely.buffer(
-            shapely.geometrycollections([union, lines]), radius_m, quad_segs=_QUAD_SEGS
-        )
+    # The outline and the holes are independent; GEOS runs without the GIL, so a big isochrone
+    # builds its outline on a second thread meanwhile.
+    if len(blocks) >= _PARALLEL_BLOCKS:
+        shell_job: Future[shapely.Geometry] = _pool().submit(_shell, union, others, radius_m)
     else:
-        shell = shapely.buffer(union, radius_m, quad_segs=_QUAD_SEGS)
+        shell_job = Future()
+        shell_job.set_result(_shell(union, others, radius_m))
     holes = _erode(blocks, radius_m)
     holes = holes[~shapely.is_empty(holes)]
     if len(others) and len(holes):
@@ -624,6 +651,7 @@ def _face_polygon(
         holes = holes[~shapely.is_empty(holes)]
     if shapely.get_num_interior_rings(holes).any():
         return None  # an island inside a hole: left to the direct buffer
+    shell = shell_job.result()
     parts = shapely.get_parts(shell)
     rings = shapely.get_exterior_ring(holes)
     owner = np.zeros(len(rings), dtype=np.int64)
