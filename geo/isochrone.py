@@ -447,29 +447,40 @@ def _trace_faces(
     seg = np.flatnonzero(keep)
     px = pts[:, 0] - pts[:, 0].mean()  # centred: the cross products below stay exact enough
     py = pts[:, 1] - pts[:, 1].mean()
-    for _ in range(2):
+    if len(seg) < 3:
+        return empty
+    tail = np.stack([a[seg], b[seg]], axis=1).ravel()  # half-edge 2i: a→b, 2i+1: b→a
+    head = np.stack([b[seg], a[seg]], axis=1).ravel()
+    # Around each node by angle: one sort of node + angle / 8 (the angle spans < 2π < 8).
+    angle = np.arctan2(py[head] - py[tail], px[head] - px[tail])
+    order = np.argsort(tail + (angle + np.pi) / 8.0)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    degree = np.bincount(tail, minlength=len(pts))
+    start = np.concatenate([[0], np.cumsum(degree)[:-1]])
+    twin = np.arange(len(tail)) ^ 1
+    r = rank[twin] - start[head]
+    succ = order[start[head] + (r - 1) % degree[head]]
+    label = _cycles(succ)
+    bridge = label[0::2] == label[1::2]
+    if bridge.any():
+        # Take the bridges out of the rotation: a walk that turned into one now turns into the
+        # next street clockwise at that node, i.e. where the bridge's own return would go.
+        gone = np.repeat(bridge, 2)
+        nxt = succ.copy()
+        hit = np.flatnonzero(~gone & gone[nxt])
+        while len(hit):
+            nxt[hit] = succ[nxt[hit] ^ 1]
+            hit = hit[gone[nxt[hit]]]
+        stay = np.flatnonzero(~gone)
+        renum = np.cumsum(~gone) - 1
+        succ = renum[nxt[stay]]
+        tail, head = tail[stay], head[stay]
+        seg = seg[~bridge]
         if len(seg) < 3:
             return empty
-        tail = np.stack([a[seg], b[seg]], axis=1).ravel()  # half-edge 2i: a→b, 2i+1: b→a
-        head = np.stack([b[seg], a[seg]], axis=1).ravel()
-        # around each node by angle: one sort of node + angle / 8 (the angle spans < 2π < 8)
-        angle = np.arctan2(py[head] - py[tail], px[head] - px[tail])
-        order = np.argsort(tail + (angle + np.pi) / 8.0)
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
         degree = np.bincount(tail, minlength=len(pts))
-        start = np.concatenate([[0], np.cumsum(degree)[:-1]])
-        twin = np.arange(len(tail)) ^ 1
-        at = head  # the node where the half-edge arrives
-        r = rank[twin] - start[at]
-        succ = order[start[at] + (r - 1) % degree[at]]
         label = _cycles(succ)
-        bridge = label[0::2] == label[1::2]
-        if not bridge.any():
-            break
-        seg = seg[~bridge]
-    else:
-        return empty
     cross = px[tail] * py[head] - px[head] * py[tail]
     area2 = np.bincount(label, cross, minlength=len(tail))
     length = np.bincount(label, minlength=len(tail))
