@@ -43,8 +43,8 @@ FloatArray = NDArray[np.float64]
 
 _MERGE_TOLERANCE_M = 0.01
 _QUAD_SEGS = 3
-#: From this many blocks on, an isochrone's outline is buffered on a second thread.
-_PARALLEL_BLOCKS = 64
+#: From this many partial edges on, the frontier of an isochrone is buffered on a second thread.
+_PARALLEL_PARTS = 48
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -225,17 +225,6 @@ def _lines(coords: FloatArray) -> NDArray[np.object_]:
 def _multi(lines: NDArray[np.object_]) -> shapely.Geometry:
     """The segments as one MultiLineString."""
     return cast(shapely.Geometry, shapely.multilinestrings(lines))
-
-
-def _buffer_lines(lines: shapely.Geometry, radius_m: float) -> Area:
-    """Buffer linework: join it into polylines and drop collinear vertices (within 1 cm) first.
-
-    Buffering cost grows with the number of parts and vertices; the area changes by < 0.01 %.
-    """
-    merged = shapely.simplify(shapely.line_merge(lines), _MERGE_TOLERANCE_M)
-    poly = shapely.buffer(merged, radius_m, quad_segs=_QUAD_SEGS)
-    assert isinstance(poly, shapely.Polygon | shapely.MultiPolygon)
-    return poly
 
 
 def _erode(faces: NDArray[np.object_], radius_m: float) -> NDArray[np.object_]:
@@ -594,16 +583,20 @@ def _pool() -> ThreadPoolExecutor:
         return _POOL
 
 
-def _shell(
-    union: shapely.Geometry, others: NDArray[np.object_], radius_m: float
+def _buffer_merged(
+    lines: NDArray[np.object_], radius_m: float, polygon: shapely.Geometry | None = None
 ) -> shapely.Geometry:
-    """``buffer(F ∪ O, r)``: the blocks' union and the other segments, buffered together."""
-    if len(others) == 0:
-        return shapely.buffer(union, radius_m, quad_segs=_QUAD_SEGS)
-    lines = shapely.simplify(shapely.line_merge(_multi(others)), _MERGE_TOLERANCE_M)
-    return shapely.buffer(
-        shapely.geometrycollections([union, lines]), radius_m, quad_segs=_QUAD_SEGS
-    )
+    """Buffer segments together with an optional polygon by ``radius_m``.
+
+    The segments are joined into polylines and collinear vertices (within 1 cm) dropped first:
+    buffering cost grows with the number of parts and vertices; the area changes by < 0.01 %.
+    """
+    parts = [] if polygon is None else [polygon]
+    if len(lines):
+        parts.append(shapely.simplify(shapely.line_merge(_multi(lines)), _MERGE_TOLERANCE_M))
+    if not parts:
+        return shapely.Polygon()
+    return shapely.buffer(shapely.geometrycollections(parts), radius_m, quad_segs=_QUAD_SEGS)
 
 
 def _face_polygon(
@@ -623,10 +616,18 @@ def _face_polygon(
     only segments inside a block can touch its hole. The union of the blocks is cheap to buffer
     (a few rings instead of thousands of overlapping segment buffers) and each hole is a single
     erosion, which makes a city-block isochrone an order of magnitude faster than buffering every
-    segment. None when no block is enclosed, the blocks do not tile the plane, or a hole would
-    hold an island; the caller then buffers the segments directly.
+    segment. On a big isochrone the partial edges at the frontier (never on a block) are buffered
+    on a second thread while the blocks are traced, and joined to the outline at the end. None
+    when no block is enclosed, the blocks do not tile the plane, or a hole would hold an island;
+    the caller then buffers the segments directly.
     """
     whole_edge = edge[whole]
+    # The partial edges at the frontier never bound a block: on a big isochrone their buffer
+    # is drawn on a second thread (GEOS runs without the GIL) while the blocks are traced.
+    partial = _lines(coords[~whole])
+    frontier: Future[shapely.Geometry] | None = None
+    if len(partial) >= _PARALLEL_PARTS:
+        frontier = _pool().submit(_buffer_merged, partial, radius_m)
     faces = _trace_faces(graph.x, graph.y, graph.edge_u[whole_edge], graph.edge_v[whole_edge])
     tiled = _block_union(faces.polygons, faces.outer)
     if tiled is None:
@@ -636,14 +637,12 @@ def _face_polygon(
     kept_side = np.where(faces.sides >= 0, keep[faces.sides], False)
     on_block = np.zeros(len(coords), dtype=bool)
     on_block[np.flatnonzero(whole)] = kept_side.any(axis=1)
-    others = _lines(coords[~on_block])
-    # The outline and the holes are independent; GEOS runs without the GIL, so a big isochrone
-    # builds its outline on a second thread meanwhile.
-    if len(blocks) >= _PARALLEL_BLOCKS:
-        shell_job: Future[shapely.Geometry] = _pool().submit(_shell, union, others, radius_m)
+    loose = _lines(coords[whole & ~on_block])  # dead ends, links between blocks
+    if frontier is None:
+        shell = _buffer_merged(np.concatenate([loose, partial]), radius_m, union)
     else:
-        shell_job = Future()
-        shell_job.set_result(_shell(union, others, radius_m))
+        shell = _buffer_merged(loose, radius_m, union)
+    others = np.concatenate([loose, partial])
     holes = _erode(blocks, radius_m)
     holes = holes[~shapely.is_empty(holes)]
     if len(others) and len(holes):
@@ -662,7 +661,8 @@ def _face_polygon(
         holes = holes[~shapely.is_empty(holes)]
     if shapely.get_num_interior_rings(holes).any():
         return None  # an island inside a hole: left to the direct buffer
-    shell = shell_job.result()
+    if frontier is not None:
+        shell = shapely.union(shell, frontier.result())
     parts = shapely.get_parts(shell)
     rings = shapely.get_exterior_ring(holes)
     owner = np.zeros(len(rings), dtype=np.int64)
@@ -692,12 +692,12 @@ def _polygon(
         return shapely.Polygon()
     coords, whole = _segments(graph, edge, lo_m, hi_m)
     radius = walk_width_m / 2.0
-    poly = None
-    if whole.sum() >= 3:
-        poly = _face_polygon(graph, edge, coords, whole, radius)
-    if poly is None:
-        poly = _buffer_lines(_multi(_lines(coords)), radius)
-    return poly
+    poly = _face_polygon(graph, edge, coords, whole, radius) if whole.sum() >= 3 else None
+    if poly is not None:
+        return poly
+    direct = _buffer_merged(_lines(coords), radius)
+    assert isinstance(direct, shapely.Polygon | shapely.MultiPolygon)
+    return direct
 
 
 def isochrone(
