@@ -22,6 +22,28 @@ ROOT = HERE.parent
 ORDER = ["parse", "engine", "2sfca", "siting", "pipeline"]
 
 
+def speed_check() -> str:
+    """Two fixed workloads (best of 5), to compare the machine's speed between runs."""
+    import numpy as np
+    import shapely
+
+    rng = np.random.default_rng(0)
+    values = rng.random(2_000_000)
+    lines = shapely.multilinestrings(shapely.linestrings(rng.uniform(0, 3000, (150, 2, 2))))
+    t_sort, t_buf = np.inf, np.inf
+    for _ in range(5):
+        t0 = time.perf_counter()
+        np.sort(values)
+        t_sort = min(t_sort, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        shapely.buffer(lines, 12.5, quad_segs=3)
+        t_buf = min(t_buf, time.perf_counter() - t0)
+    return (
+        f"numpy sort of 2 M floats {t_sort * 1e3:.1f} ms, "
+        f"GEOS buffer of 150 segments {t_buf * 1e3:.1f} ms"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
@@ -34,6 +56,7 @@ def main() -> int:
     if args.only is not None:
         scripts = [p for p in scripts if p.stem.removeprefix("bench_") in args.only]
     failed = []
+    before = speed_check()
     for script in scripts:
         cmd = [sys.executable, str(script)] + (["--quick"] if args.quick else [])
         print(f"== {script.name}", flush=True)
@@ -42,6 +65,7 @@ def main() -> int:
         print(f"   {script.name}: exit {rc} in {time.perf_counter() - t0:.0f} s", flush=True)
         if rc != 0:
             failed.append(script.name)
+    after = speed_check()
     sections = []
     names = sorted(
         (p for p in (HERE / "results").glob("*.md")),
@@ -63,6 +87,8 @@ def main() -> int:
         + (f"; sections {', '.join(args.only)} re-run since with `--only`" if args.only else ""),
         f"- date: {datetime.now(tz=UTC).date().isoformat()}",
         f"- machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}",
+        f"- speed check (fixed workloads, best of 5) before the run: {before}; after: {after}. "
+        "On a shared virtual machine these vary between runs; compare ratios within a run.",
         "",
     ]
     if failed:
