@@ -638,10 +638,14 @@ def _face_polygon(
     on_block = np.zeros(len(coords), dtype=bool)
     on_block[np.flatnonzero(whole)] = kept_side.any(axis=1)
     loose = _lines(coords[whole & ~on_block])  # dead ends, links between blocks
+    outline: Future[shapely.Geometry] = Future()
     if frontier is None:
-        shell = _buffer_merged(np.concatenate([loose, partial]), radius_m, union)
+        outline.set_result(_buffer_merged(np.concatenate([loose, partial]), radius_m, union))
     else:
-        shell = _buffer_merged(loose, radius_m, union)
+        # joined on the second thread too, while this one erodes the blocks
+        blocks_outline = _buffer_merged(loose, radius_m, union)
+        done = frontier
+        outline = _pool().submit(lambda: shapely.union(blocks_outline, done.result()))
     others = np.concatenate([loose, partial])
     holes = _erode(blocks, radius_m)
     holes = holes[~shapely.is_empty(holes)]
@@ -661,9 +665,7 @@ def _face_polygon(
         holes = holes[~shapely.is_empty(holes)]
     if shapely.get_num_interior_rings(holes).any():
         return None  # an island inside a hole: left to the direct buffer
-    if frontier is not None:
-        shell = shapely.union(shell, frontier.result())
-    parts = shapely.get_parts(shell)
+    parts = shapely.get_parts(outline.result())
     rings = shapely.get_exterior_ring(holes)
     owner = np.zeros(len(rings), dtype=np.int64)
     if len(parts) > 1 and len(rings):
