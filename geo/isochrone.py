@@ -41,7 +41,9 @@ logger = logging.getLogger(__name__)
 
 FloatArray = NDArray[np.float64]
 
+#: Collinear vertices closer than this to the line through their neighbours are dropped (m).
 _MERGE_TOLERANCE_M = 0.01
+#: Chords per quarter circle in round caps, joins and the rounded corners of block holes.
 _QUAD_SEGS = 3
 #: From this many partial edges on, the frontier of an isochrone is buffered on a second thread.
 _PARALLEL_PARTS = 48
@@ -70,6 +72,7 @@ def _merge(ivals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+#: Each graph's adjacency as SciPy wants it (int32 indices), built on its first isochrone.
 _CSR: weakref.WeakKeyDictionary[WalkGraph, sp.csr_array] = weakref.WeakKeyDictionary()
 #: Up to this many sources, distances come from the graph itself (one bounded search per end of
 #: each source's edge); more sources get a virtual super-source (``seed_distances``).
@@ -576,6 +579,7 @@ def _block_union(
 
 
 def _pool() -> ThreadPoolExecutor:
+    """The worker threads that buffer an isochrone's frontier (one per core, made on first use)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
