@@ -1,8 +1,9 @@
 """Edge-based isochrone polygons: the streets reachable within a walking distance, buffered.
 
 The reachable part of each edge ``(u, v)`` of length ``L`` is computed exactly from the node
-distances ``du``, ``dv`` of a bounded shortest-path pass from the sources (one search per end of
-a source's edge for a few sources, :func:`~lifecircle.geo.reach.seed_distances` for many): with
+distances ``du``, ``dv`` of a bounded shortest-path pass from the sources (for a few sources a
+search on the streets within the budget's straight-line reach only, for many
+:func:`~lifecircle.geo.reach.seed_distances` over the whole network): with
 budget ``c`` the walker covers ``[0, c − du]`` from ``u`` and ``[L − (c − dv), L]`` from ``v``
 (the whole edge when the two overlap), and on a source's own edge ``[t − r, t + r]`` with
 ``r = c − access``. Only edges at reached nodes are examined, so the cost follows the area reached,
@@ -32,6 +33,7 @@ import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.reach import graph_with_seeds, seed_distances
@@ -72,40 +74,94 @@ def _merge(ivals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-#: Each graph's adjacency as SciPy wants it (int32 indices), built on its first isochrone.
-_CSR: weakref.WeakKeyDictionary[WalkGraph, sp.csr_array] = weakref.WeakKeyDictionary()
-#: Up to this many sources, distances come from the graph itself (one bounded search per end of
-#: each source's edge); more sources get a virtual super-source (``seed_distances``).
+#: Each graph's node positions in a k-d tree, built on its first isochrone (None when some edge
+#: is shorter than the straight line between its nodes: the local search would not be exact).
+_TREES: weakref.WeakKeyDictionary[WalkGraph, cKDTree | None] = weakref.WeakKeyDictionary()
+
+
+def _node_tree(graph: WalkGraph) -> cKDTree | None:
+    if graph in _TREES:
+        return _TREES[graph]
+    straight = np.hypot(
+        graph.x[graph.edge_u] - graph.x[graph.edge_v], graph.y[graph.edge_u] - graph.y[graph.edge_v]
+    )
+    metric = bool(np.all(graph.edge_length_m >= straight * (1.0 - 1e-9)))
+    tree = cKDTree(np.column_stack([graph.x, graph.y])) if metric else None
+    _TREES[graph] = tree
+    return tree
+
+
+#: Up to this many sources, the search runs on the streets near them only (see
+#: :func:`_local_distances`); more sources get one pass over the graph (``seed_distances``).
 _FEW_SOURCES = 4
 
 
-def _node_distances(graph: WalkGraph, sources: SnappedPoints, cutoff_m: float) -> FloatArray:
-    """Walking distance (m) from the nearest source to every node; inf beyond ``cutoff_m``."""
+def _local_distances(
+    graph: WalkGraph, sources: SnappedPoints, cutoff_m: float, tree: cKDTree
+) -> tuple[NDArray[np.int64], FloatArray]:
+    """Nodes within ``cutoff_m`` of walking from the nearest source, and their distances (m).
+
+    A walk of length ``d`` from the end of a source's edge never leaves the disc of radius ``d``
+    around that end, so the shortest paths within the budget all run inside the union of the discs
+    of radius ``cutoff_m − start`` around the ends (``start``: access leg plus the way along the
+    source's edge). The search runs on the streets inside those discs only: its cost follows the
+    area reached, not the size of the network.
+
+    Returns
+    -------
+    node, dist_m
+        Reached nodes (sorted) and their walking distances, all ≤ ``cutoff_m``.
+    """
+    none = (np.empty(0, dtype=np.int64), np.empty(0))
     ok = np.flatnonzero(sources.ok)
-    if len(ok) > _FEW_SOURCES:
-        return seed_distances(graph, sources, cutoff_m=cutoff_m)[0]
-    if len(ok) == 0:
-        return np.full(graph.n_nodes, np.inf)
-    csr = _CSR.get(graph)
-    if csr is None:
-        csr = sp.csr_array(
-            (graph.arc_length_m, graph.indices.astype(np.int32), graph.indptr.astype(np.int32)),
-            shape=(graph.n_nodes, graph.n_nodes),
-        )
-        _CSR[graph] = csr
     e = sources.edge[ok]
     t = sources.offset_m[ok]
     a = sources.access_m[ok]
     ends = np.concatenate([graph.edge_u[e], graph.edge_v[e]])
     start = np.concatenate([a + t, a + graph.edge_length_m[e] - t])
-    budget = cutoff_m - float(start.min())
-    if budget < 0:
-        return np.full(graph.n_nodes, np.inf)
-    dist = np.atleast_2d(dijkstra(csr, directed=True, indices=ends, limit=budget))
+    radius = cutoff_m - start
+    use = radius >= 0
+    if not use.any():
+        return none
+    ends, start, radius = ends[use], start[use], radius[use]
+    # Both ends' discs lie in the disc of radius cutoff − access around the snapped point; a hair
+    # more, so that a node exactly on the circle is not lost to rounding.
+    sel = a <= cutoff_m
+    u, v = graph.edge_u[e[sel]], graph.edge_v[e[sel]]
+    f = (t / graph.edge_length_m[e])[sel]
+    at = np.column_stack(
+        [graph.x[u] + f * (graph.x[v] - graph.x[u]), graph.y[u] + f * (graph.y[v] - graph.y[u])]
+    )
+    near = tree.query_ball_point(at, (cutoff_m - a[sel]) * (1 + 1e-9) + 1e-6)
+    node = np.unique(np.concatenate([np.asarray(n, dtype=np.int64) for n in near]))
+    first = graph.indptr[node]
+    degree = graph.indptr[node + 1] - first
+    arcs = np.repeat(first - np.cumsum(degree) + degree, degree) + np.arange(degree.sum())
+    to = graph.indices[arcs]
+    col = np.minimum(np.searchsorted(node, to), len(node) - 1)
+    inside = node[col] == to
+    row_len = np.bincount(np.repeat(np.arange(len(node)), degree)[inside], minlength=len(node))
+    indptr = np.zeros(len(node) + 1, dtype=np.int32)
+    np.cumsum(row_len, out=indptr[1:])
+    local = sp.csr_array(
+        (graph.arc_length_m[arcs[inside]], col[inside].astype(np.int32), indptr),
+        shape=(len(node), len(node)),
+    )
+    dist = np.atleast_2d(
+        dijkstra(local, directed=True, indices=np.searchsorted(node, ends), limit=radius.max())
+    )
     dist += start[:, None]
-    out = dist.min(axis=0)
-    out[out > cutoff_m] = np.inf
-    return out
+    best = dist.min(axis=0)
+    keep = best <= cutoff_m
+    return node[keep], best[keep]
+
+
+def _lookup(node: NDArray[np.int64], dist_m: FloatArray, query: NDArray[np.int64]) -> FloatArray:
+    """Distances of ``query`` nodes from sorted ``node`` / ``dist_m`` (inf where absent)."""
+    if len(node) == 0:
+        return np.full(len(query), np.inf)
+    at = np.minimum(np.searchsorted(node, query), len(node) - 1)
+    return np.where(node[at] == query, dist_m[at], np.inf)
 
 
 def reachable_parts(
@@ -137,18 +193,25 @@ def reachable_parts(
         Non-overlapping intervals ``[lo_m, hi_m]`` along ``edge``, measured from ``edge_u`` (m).
         Their summed length is the reachable street length.
     """
-    if node_dist is None:
-        node_dist = _node_distances(graph, sources, cutoff_m)
+    tree = None
+    if node_dist is None and np.count_nonzero(sources.ok) <= _FEW_SOURCES:
+        tree = _node_tree(graph)
+    if tree is not None:
+        reached, reached_dist = _local_distances(graph, sources, cutoff_m, tree)
+    else:
+        if node_dist is None:
+            node_dist = seed_distances(graph, sources, cutoff_m=cutoff_m)[0]
+        reached = np.flatnonzero(node_dist <= cutoff_m)
+        reached_dist = node_dist[reached]
     ok = sources.ok & (sources.access_m < cutoff_m)
     src_e = sources.edge[ok]
-    reached = np.flatnonzero(node_dist <= cutoff_m)
     first = graph.indptr[reached]
     degree = graph.indptr[reached + 1] - first
     arcs = np.repeat(first - np.cumsum(degree) + degree, degree) + np.arange(degree.sum())
     cand = np.unique(np.concatenate([graph.arc_edge[arcs], src_e]))
     length = graph.edge_length_m[cand]
-    ru = cutoff_m - node_dist[graph.edge_u[cand]]  # -inf where unreached
-    rv = cutoff_m - node_dist[graph.edge_v[cand]]
+    ru = cutoff_m - _lookup(reached, reached_dist, graph.edge_u[cand])  # -inf where unreached
+    rv = cutoff_m - _lookup(reached, reached_dist, graph.edge_v[cand])
     full = (ru + rv >= length) & ((ru >= 0) | (rv >= 0))
     from_u = ~full & (ru > 0)
     from_v = ~full & (rv > 0)

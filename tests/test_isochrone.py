@@ -312,17 +312,33 @@ def test_erosion_matches_geos() -> None:
 
 
 def test_few_source_distances_equal_the_super_source_pass() -> None:
-    from lifecircle.geo.isochrone import _node_distances
+    """The search on the streets near a few sources finds the same nodes at the same distances
+    as one pass over the whole graph from a virtual super-source."""
+    from lifecircle.geo.isochrone import _local_distances, _node_tree
     from lifecircle.geo.reach import seed_distances
 
     g = jittered_grid(30, 5)
     rng = np.random.default_rng(5)
     src = snap_points(g, rng.uniform(0, 1450, 4), rng.uniform(0, 1450, 4), max_snap_m=40)
+    tree = _node_tree(g)
+    assert tree is not None
     for k in range(1, 5):
         sub = src.subset(np.arange(k))
-        ours = _node_distances(g, sub, 700.0)
-        ref = seed_distances(g, sub, cutoff_m=700.0)[0]
-        np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-9)
+        for cutoff in (0.5, 150.0, 700.0, 5000.0):
+            node, dist = _local_distances(g, sub, cutoff, tree)
+            ref = seed_distances(g, sub, cutoff_m=cutoff)[0]
+            np.testing.assert_array_equal(node, np.flatnonzero(ref <= cutoff))
+            np.testing.assert_allclose(dist, ref[node], rtol=0, atol=1e-9)
+    # Lengths shorter than the straight line (not from a loader): no local search then.
+    short = WalkGraph(g.x, g.y, g.edge_u, g.edge_v, g.edge_length_m * 0.5, CRS, g.node_id)
+    assert _node_tree(short) is None
+    one = src.subset(np.array([0]))
+    ours = reachable_parts(short, one, cutoff_m=300.0)
+    exact = reachable_parts(
+        short, one, cutoff_m=300.0, node_dist=seed_distances(short, one, cutoff_m=300.0)[0]
+    )
+    for got, want in zip(ours, exact, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def subdivided(g: WalkGraph, pieces: int, bend_m: float) -> WalkGraph:
