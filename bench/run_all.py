@@ -56,7 +56,7 @@ def main() -> int:
     if args.only is not None:
         scripts = [p for p in scripts if p.stem.removeprefix("bench_") in args.only]
     failed = []
-    before = speed_check()
+    checks = [f"before the run: {speed_check()}"]
     for script in scripts:
         cmd = [sys.executable, str(script)] + (["--quick"] if args.quick else [])
         print(f"== {script.name}", flush=True)
@@ -65,7 +65,7 @@ def main() -> int:
         print(f"   {script.name}: exit {rc} in {time.perf_counter() - t0:.0f} s", flush=True)
         if rc != 0:
             failed.append(script.name)
-    after = speed_check()
+        checks.append(f"after {script.stem.removeprefix('bench_')}: {speed_check()}")
     sections = []
     names = sorted(
         (p for p in (HERE / "results").glob("*.md")),
@@ -87,8 +87,9 @@ def main() -> int:
         + (f"; sections {', '.join(args.only)} re-run since with `--only`" if args.only else ""),
         f"- date: {datetime.now(tz=UTC).date().isoformat()}",
         f"- machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}",
-        f"- speed check (fixed workloads, best of 5) before the run: {before}; after: {after}. "
-        "On a shared virtual machine these vary between runs; compare ratios within a run.",
+        "- speed check (two fixed workloads, best of 5 each; on a shared virtual machine they "
+        "vary within and between runs, so compare ratios within a section):",
+        *(f"  - {c}" for c in checks),
         "",
     ]
     if failed:
