@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.reach import graph_with_seeds, seed_distances
+from lifecircle.geo.reach import seed_distances
 from lifecircle.geo.snap import SnappedPoints
 
 logger = logging.getLogger(__name__)
@@ -134,9 +134,7 @@ def _local_distances(
     )
     near = tree.query_ball_point(at, (cutoff_m - a[sel]) * (1 + 1e-9) + 1e-6)
     node = np.unique(np.concatenate([np.asarray(n, dtype=np.int64) for n in near]))
-    first = graph.indptr[node]
-    degree = graph.indptr[node + 1] - first
-    arcs = np.repeat(first - np.cumsum(degree) + degree, degree) + np.arange(degree.sum())
+    arcs, degree = _arcs(graph, node)
     to = graph.indices[arcs]
     col = np.minimum(np.searchsorted(node, to), len(node) - 1)
     inside = node[col] == to
@@ -154,6 +152,14 @@ def _local_distances(
     best = dist.min(axis=0)
     keep = best <= cutoff_m
     return node[keep], best[keep]
+
+
+def _arcs(graph: WalkGraph, node: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The arcs leaving the given nodes (CSR positions, node by node) and each node's degree."""
+    first = graph.indptr[node]
+    degree = graph.indptr[node + 1] - first
+    arcs = np.repeat(first - np.cumsum(degree) + degree, degree) + np.arange(degree.sum())
+    return arcs, degree
 
 
 def _lookup(node: NDArray[np.int64], dist_m: FloatArray, query: NDArray[np.int64]) -> FloatArray:
@@ -205,10 +211,7 @@ def reachable_parts(
         reached_dist = node_dist[reached]
     ok = sources.ok & (sources.access_m < cutoff_m)
     src_e = sources.edge[ok]
-    first = graph.indptr[reached]
-    degree = graph.indptr[reached + 1] - first
-    arcs = np.repeat(first - np.cumsum(degree) + degree, degree) + np.arange(degree.sum())
-    cand = np.unique(np.concatenate([graph.arc_edge[arcs], src_e]))
+    cand = np.unique(np.concatenate([graph.arc_edge[_arcs(graph, reached)[0]], src_e]))
     length = graph.edge_length_m[cand]
     ru = cutoff_m - _lookup(reached, reached_dist, graph.edge_u[cand])  # -inf where unreached
     rv = cutoff_m - _lookup(reached, reached_dist, graph.edge_v[cand])
@@ -494,12 +497,7 @@ def _trace_faces(
     used, node = np.unique(np.concatenate([a, b]), return_inverse=True)
     pts = np.column_stack([x[used], y[used]])
     a, b = node[:n], node[n:]
-    key = np.minimum(a, b) * len(pts) + np.maximum(a, b)
-    _, first, same = np.unique(key, return_index=True, return_inverse=True)
-    keep = np.zeros(n, dtype=bool)
-    keep[first] = True
-    keep &= a != b  # zero-length segments and repeated segments take no part
-    seg = np.flatnonzero(keep)
+    seg = np.flatnonzero(a != b)  # a loop on one node bounds nothing (graph edges are unique)
     px = pts[:, 0] - pts[:, 0].mean()  # centred: the cross products below stay exact enough
     py = pts[:, 1] - pts[:, 1].mean()
     if len(seg) < 3:
@@ -555,8 +553,6 @@ def _trace_faces(
     leads = np.unique(label[half])  # block k is the walk led by half-edge leads[k]
     block = np.where(face_of >= 0, np.searchsorted(leads, face_of), -1)
     sides[seg] = block.reshape(-1, 2)
-    sides = sides[first[same]]  # a repeated segment goes with the one kept
-    sides[a == b] = -1
     # Order each face's half-edges along its walk: rank them by steps to the walk's last one.
     succ_f = succ[half]
     pos = np.full(len(tail), -1)
@@ -621,6 +617,8 @@ def _block_union(
         # Blocks that overlap or nest do not add up, or their "union" is not a valid polygon.
         if union is not None and abs(union.area - total) <= 1e-9 * total and union.is_valid:
             return keep, union
+        if attempt == 3:
+            return None
         idx = np.flatnonzero(keep)
         tree = shapely.STRtree(kept)
         bad = np.zeros(len(kept), dtype=bool)
@@ -630,13 +628,11 @@ def _block_union(
         elif attempt == 1:
             corners = shapely.points(shapely.get_coordinates(kept))
             bad[tree.query(corners, predicate="within")[1]] = True
-        elif attempt == 2:
+        else:
             i, j = tree.query(kept, predicate="overlaps")
             k, m = tree.query(kept, predicate="contains")
             bad[i] = bad[j] = True
             bad[k[k != m]] = True
-        else:
-            return None
         keep[idx[bad]] = False
     return None
 
@@ -814,17 +810,14 @@ def isochrones_per_source(
 ) -> list[Area]:
     """One isochrone polygon per source (see :func:`isochrone`); empty for unsnapped sources.
 
-    The graph with every source attached is built once; each source then costs one bounded
-    shortest-path call and one buffer.
+    Each source costs one search on the streets near it and one polygon.
     """
     _check(cutoff_m, walk_width_m)
-    n = graph.n_nodes
-    csr, index = graph_with_seeds(graph, sources)
     out: list[Area] = [shapely.Polygon() for _ in range(len(sources))]
-    for j, i in enumerate(index):
-        dist = dijkstra(csr, directed=True, indices=n + j, limit=cutoff_m)[:n]
+    index = np.flatnonzero(sources.ok)
+    for i in index:
         one = sources.subset(np.array([i]))
-        edge, lo, hi = reachable_parts(graph, one, cutoff_m=cutoff_m, node_dist=dist)
+        edge, lo, hi = reachable_parts(graph, one, cutoff_m=cutoff_m)
         out[int(i)] = _polygon(graph, edge, lo, hi, walk_width_m)
     logger.debug("built %d isochrones of %g m", len(index), cutoff_m)
     return out
