@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from grids import CRS, grid3
+from grids import CRS, grid3, grid_edges
 
 from lifecircle.geo.isochrone import Area, isochrone, isochrones_per_source, reachable_parts
 from lifecircle.geo.network import WalkGraph
@@ -198,22 +198,11 @@ def block_graph(
     extra_xy: list[tuple[float, float]], extra_edges: list[tuple[int, int]]
 ) -> WalkGraph:
     """A 3 × 3 block grid of 100 m streets (nodes 0–15, node = 4·row + col) plus extra streets."""
-    xs, ys = np.meshgrid(np.arange(4) * 100.0, np.arange(4) * 100.0)
-    x = [*xs.ravel(), *(p[0] for p in extra_xy)]
-    y = [*ys.ravel(), *(p[1] for p in extra_xy)]
-    u, v = [], []
-    for r in range(4):
-        for c in range(4):
-            i = 4 * r + c
-            if c < 3:
-                u.append(i)
-                v.append(i + 1)
-            if r < 3:
-                u.append(i)
-                v.append(i + 4)
-    for a, b in extra_edges:
-        u.append(a)
-        v.append(b)
+    x, y, u, v = grid_edges(4)
+    x += [p[0] for p in extra_xy]
+    y += [p[1] for p in extra_xy]
+    u += [a for a, _ in extra_edges]
+    v += [b for _, b in extra_edges]
     return WalkGraph.from_edges(x, y, u, v, crs=CRS)
 
 
