@@ -1042,15 +1042,7 @@ def p_median(
     near_pairs = (pc[near], pdm[near], dist[near])
     g_sel, _ = greedy.greedy_median(*near_pairs, wm, base, n_candidates=n, max_sites=k_sites)
     g_sel = _pad(g_sel, k_sites, n)
-    g_sel = greedy.swap_median(
-        *near_pairs,
-        wm,
-        base,
-        g_sel,
-        n_candidates=n,
-        max_rounds=20 * k_sites,
-        deadline=t0 + 0.25 * time_limit_s,
-    )
+    g_sel = _swap(near_pairs, wm, base, g_sel, n, k_sites, deadline=t0 + 0.25 * time_limit_s)
     g_obj, g_ok = _median_cost(pc, pdm, dist, wm, em, g_sel, n)
 
     sel, obj, bound = g_sel, g_obj, -math.inf
@@ -1059,7 +1051,20 @@ def p_median(
         sel, obj, bound, exact, method = g_sel, 0.0, 0.0, True, "highs-milp"
     elif p <= max_exact_pairs and g_ok:
         found = _median_exact(
-            levels, pc, pdm, dist, near, wm, em, base, n, k_sites, g_sel, g_obj, t0, time_limit_s
+            levels,
+            pc,
+            pdm,
+            dist,
+            near_pairs,
+            wm,
+            em,
+            base,
+            n,
+            k_sites,
+            g_sel,
+            g_obj,
+            t0,
+            time_limit_s,
         )
         sel, obj, bound, exact = found.selected, found.objective, found.bound, found.exact
         if exact:
@@ -1156,12 +1161,35 @@ class _Solved:
     by_highs: bool  # the solution is HiGHS' (better than the start)
 
 
+def _swap(
+    near_pairs: tuple[IntArray, IntArray, FloatArray],
+    wm: FloatArray,
+    base: FloatArray,
+    start: IntArray,
+    n: int,
+    k_sites: int,
+    *,
+    deadline: float,
+) -> IntArray:
+    """Swap search from ``start`` on each point's nearest distance levels (pairs as candidate,
+    demand, metres), at most 20 rounds per site or until ``deadline`` (a perf_counter time)."""
+    return greedy.swap_median(
+        *near_pairs,
+        wm,
+        base,
+        start,
+        n_candidates=n,
+        max_rounds=20 * k_sites,
+        deadline=deadline,
+    )
+
+
 def _median_exact(
     levels: _Levels,
     pc: IntArray,
     pdm: IntArray,
     dist: FloatArray,
-    near: BoolArray,
+    near_pairs: tuple[IntArray, IntArray, FloatArray],
     wm: FloatArray,
     em: FloatArray,
     base: FloatArray,
@@ -1195,17 +1223,7 @@ def _median_exact(
     )
     sel, obj, bound = lag.selected, lag.objective, lag.bound
     if not np.array_equal(np.sort(sel), np.sort(start)) and obj - bound > _TOL * max(1.0, obj):
-        polished = greedy.swap_median(
-            pc[near],
-            pdm[near],
-            dist[near],
-            wm,
-            base,
-            sel,
-            n_candidates=n,
-            max_rounds=20 * k_sites,
-            deadline=t0 + 0.5 * time_limit_s,
-        )
+        polished = _swap(near_pairs, wm, base, sel, n, k_sites, deadline=t0 + 0.5 * time_limit_s)
         p_obj, p_ok = _median_cost(pc, pdm, dist, wm, em, polished, n)
         if p_ok and p_obj < obj:
             sel, obj = polished, p_obj
