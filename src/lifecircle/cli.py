@@ -76,7 +76,7 @@ class _Progress:
 
 def demo_project_path() -> Path:
     """Path of the embedded demo county's project file."""
-    return Path(str(resources.files("lifecircle") / "data" / "demo" / "project.toml"))
+    return Path(str(resources.files("lifecircle.data.demo") / "project.toml"))
 
 
 def _build_parser() -> argparse.ArgumentParser:
