@@ -56,7 +56,7 @@ def synthetic_grid(n_nodes: int, seed: int = 0) -> WalkGraph:
     u = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
     v = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
     keep = rng.random(len(u)) > 0.1
-    return WalkGraph.from_edges(x, y, u[keep], v[keep], crs="EPSG:32648", source="synthetic")
+    return WalkGraph.from_edges(x, y, u[keep], v[keep], crs="EPSG:32648", label="synthetic")
 
 
 def random_points(g: WalkGraph, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +181,7 @@ def demo_graph() -> WalkGraph | None:
     path = ROOT / "data" / "demo" / "streets.osm"
     if not path.exists():
         return None
-    from lifecircle.geo import osm
+    from lifecircle.geo import netload as osm
 
     load = getattr(osm, "load_network", None)
     return None if load is None else load(path)

@@ -30,7 +30,7 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lifecircle.geo.osm import load_network  # noqa: E402
+from lifecircle.geo.netload import load_network  # noqa: E402
 
 HIGHWAYS = [
     "residential",

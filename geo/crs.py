@@ -3,7 +3,8 @@
 A layer's CRS comes from its file or is declared in the project file (``crs = "gcj02"``); a
 declaration is read by :func:`parse_crs` into ``"gcj02"``, ``"bd09"`` or a pyproj CRS, and
 :func:`lonlat_to_wgs84` / :func:`geometry_to_wgs84` bring coordinates to WGS84 lon/lat. The
-analysis itself runs in the UTM zone :func:`local_metric_crs` picks.
+analysis itself runs in the UTM zone :func:`local_metric_crs` picks; a walk network is projected
+to the CRS :func:`resolve_crs` chooses, recorded on the graph as :func:`crs_string` writes it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from lifecircle.errors import InputError, ProjectError
+from lifecircle.errors import InputError, NetworkError, ProjectError
 from lifecircle.geo.chinacrs import bd09_to_wgs84, gcj02_to_wgs84
 
 
@@ -185,3 +186,62 @@ def geometry_to_wgs84(geometry: gpd.GeoSeries, decl: CRSDecl) -> gpd.GeoSeries:
 
     values = shapely.transform(np.asarray(geometry.values, dtype=object), convert)
     return gpd.GeoSeries(values, index=geometry.index, crs=WGS84)
+
+
+def resolve_crs(crs: str | None, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> CRS:
+    """Return the metric CRS to project a network to: ``crs`` if given, else the centre's UTM zone.
+
+    Parameters
+    ----------
+    crs
+        The CRS asked for (anything pyproj reads, e.g. ``"EPSG:32648"``), or None.
+    lon, lat
+        The network's node coordinates in WGS84 degrees; their bounding-box centre picks the UTM
+        zone when ``crs`` is None.
+
+    Returns
+    -------
+    pyproj.CRS
+        A projected CRS (metres).
+
+    Raises
+    ------
+    NetworkError
+        If ``crs`` cannot be read or is not projected (metres), or there is no node.
+    """
+    if crs is not None:
+        try:
+            target = CRS.from_user_input(crs)
+        except Exception as exc:
+            raise NetworkError(
+                f"network crs {crs!r} is not a CRS pyproj can read ({exc}); "
+                "give an EPSG code such as 'EPSG:32648' or leave it out"
+            ) from exc
+        if not target.is_projected:
+            raise NetworkError(
+                f"network crs {crs!r} is not a projected (metric) CRS; give a UTM or "
+                "Gauss–Krüger CRS such as 'EPSG:32648' or 'EPSG:4547', or leave it out"
+            )
+        return target
+    if len(lon) == 0:
+        raise NetworkError("network: no node to choose a metric CRS from")
+    centre_lon = 0.5 * (float(np.min(lon)) + float(np.max(lon)))
+    centre_lat = 0.5 * (float(np.min(lat)) + float(np.max(lat)))
+    return local_metric_crs(centre_lon, centre_lat)
+
+
+def crs_string(crs: CRS) -> str:
+    """Return a compact string pyproj reads back (``"EPSG:32648"`` when there is a code).
+
+    Parameters
+    ----------
+    crs
+        Any pyproj CRS.
+
+    Returns
+    -------
+    str
+        ``"<authority>:<code>"``, or the CRS's WKT when it has no authority code.
+    """
+    code = crs.to_authority()
+    return f"{code[0]}:{code[1]}" if code else crs.to_wkt()

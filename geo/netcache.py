@@ -7,7 +7,8 @@ parsing entirely; any change to the file's bytes gives a new key. Files are writ
 name and moved into place with :func:`os.replace`, so a crash never leaves a half-written entry; an
 entry that cannot be read (truncated, corrupt, from an incompatible version) is ignored and
 rewritten. The data issues found while parsing are stored with the graph and replayed on a hit,
-so ``issues.csv`` is the same whether or not the cache was used.
+so ``issues.csv`` is the same whether or not the cache was used. The graph's ``source``
+(:class:`~lifecircle.geo.network.NetworkSource`) is stored as JSON and read back with it.
 """
 
 from __future__ import annotations
@@ -19,16 +20,27 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from lifecircle.dataissues import DataIssue
-from lifecircle.geo.network import WalkGraph
+from lifecircle.geo.network import NetworkSource, WalkGraph
 
 logger = logging.getLogger(__name__)
 
 _ARRAYS = ("x", "y", "edge_u", "edge_v", "edge_length_m", "node_id")
+
+
+def _source_json(source: NetworkSource | None) -> str:
+    """The graph's source as JSON: an object of the :class:`NetworkSource` fields, or null."""
+    return json.dumps(asdict(source) if isinstance(source, NetworkSource) else source)
+
+
+def _source_from_json(text: str) -> NetworkSource | None:
+    value = json.loads(text)
+    return NetworkSource(**value) if isinstance(value, dict) else value
 
 
 def default_cache_dir() -> Path:
@@ -76,7 +88,7 @@ def read_cached(cache_dir: Path, key: str) -> tuple[WalkGraph, list[DataIssue]] 
         with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
             arrays = {name: np.array(z[name]) for name in _ARRAYS}
             crs = str(z["crs"])
-            source = str(z["source"])
+            source = _source_from_json(str(z["source"]))
             found = [
                 DataIssue(*(str(t) for t in row)) for row in np.array(z["issues"]).reshape(-1, 4)
             ]
@@ -96,7 +108,15 @@ def read_cached(cache_dir: Path, key: str) -> tuple[WalkGraph, list[DataIssue]] 
             and len(graph.edge_v) == graph.n_edges == len(graph.edge_length_m)
         ):
             raise ValueError("array lengths disagree")
-    except (OSError, ValueError, KeyError, EOFError, IndexError, zipfile.BadZipFile) as exc:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        IndexError,
+        TypeError,
+        zipfile.BadZipFile,
+    ) as exc:
         logger.warning(
             "ignoring unreadable network cache file %s (%s); it will be rewritten", path, exc
         )
@@ -126,7 +146,7 @@ def write_cached(
                 f,
                 **{name: getattr(graph, name) for name in _ARRAYS},
                 crs=np.str_(graph.crs),
-                source=np.str_(graph.source),
+                source=np.str_(_source_json(graph.source)),
                 issues=np.array(
                     [[i.layer, i.row_id, i.problem, i.action] for i in issues], dtype=np.str_
                 ).reshape(-1, 4),

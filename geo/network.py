@@ -1,14 +1,17 @@
 """The walk network as arrays: node coordinates in metres and an undirected CSR adjacency.
 
 Every edge is a straight segment between two nodes, so its length is the Euclidean distance in
-the metric CRS and a point snapped onto it splits it exactly. Loaders (:mod:`lifecircle.geo.osm`)
-split curved ways into segments at every vertex.
+the metric CRS and a point snapped onto it splits it exactly. Loaders
+(:func:`lifecircle.geo.netload.load_network`) split curved ways into segments at every vertex and
+record where the network came from as a :class:`NetworkSource` on the graph.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,10 +19,124 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import NetworkError
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 logger = logging.getLogger(__name__)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+#: The formats a network is read from.
+NetworkFormat = Literal["osm_xml", "osm_pbf", "graphml", "road_lines", "osm_download"]
+
+_FORMAT_LABEL: dict[str, str] = {
+    "osm_xml": "OSM XML",
+    "osm_pbf": "OSM PBF",
+    "graphml": "osmnx GraphML",
+    "road_lines": "road lines",
+}
+
+
+@dataclass(frozen=True)
+class NetworkSource:
+    """Where a walk network came from, as the loader decided it.
+
+    Attributes
+    ----------
+    name
+        The file name, or the place name for a download.
+    format
+        ``"osm_xml"``, ``"osm_pbf"``, ``"graphml"``, ``"road_lines"`` or ``"osm_download"``.
+    date
+        ISO date ``YYYY-MM-DD`` of the data: the date an OSM file declares in its header, else
+        the file's modification date (UTC), else (download) the day of the download (UTC).
+    osm
+        Whether the data is OpenStreetMap data, to be credited "© OpenStreetMap contributors":
+        OSM XML, PBF and GraphML files and downloads, but not road lines and not the demo
+        county's synthetic streets.
+    synthetic
+        Whether these are the embedded demo county's synthetic streets (their OSM XML header
+        names the generator ``lifecircle demo generator``).
+    """
+
+    name: str
+    format: NetworkFormat
+    date: str
+    osm: bool
+    synthetic: bool
+
+    def describe(self) -> str:
+        """Return the source as reports write it.
+
+        Returns
+        -------
+        str
+            E.g. ``"streets.osm (OSM XML)"``, ``"x.osm.pbf (OSM PBF)"``,
+            ``"g.graphml (osmnx GraphML)"``, ``"roads.gpkg (road lines)"`` or
+            ``"OpenStreetMap: <place> (OSM download)"``.
+        """
+        if self.format == "osm_download":
+            return f"OpenStreetMap: {self.name} (OSM download)"
+        return f"{self.name} ({_FORMAT_LABEL[self.format]})"
+
+
+@dataclass(frozen=True)
+class LonLatSegments:
+    """Nodes and way segments before projection (the common output of the OSM readers).
+
+    Attributes
+    ----------
+    node_id
+        Source node ids, shape ``(n,)``.
+    x, y
+        Node coordinates: lon/lat degrees unless ``crs`` says otherwise.
+    u, v
+        Segment end nodes as indices into the node arrays.
+    crs
+        The CRS of ``x``/``y`` (``"EPSG:4326"`` for OSM data).
+    """
+
+    node_id: NDArray[np.int64]
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    crs: str = "EPSG:4326"
+
+    @classmethod
+    def from_lists(
+        cls,
+        node_id: ArrayLike,
+        x: ArrayLike,
+        y: ArrayLike,
+        u: ArrayLike,
+        v: ArrayLike,
+        *,
+        crs: str = "EPSG:4326",
+    ) -> LonLatSegments:
+        """Build from lists (or arrays): ids and indices as int64, coordinates as float64.
+
+        Parameters
+        ----------
+        node_id, x, y, u, v
+            As the attributes; ``x``/``y`` in the units of ``crs`` (degrees for lon/lat).
+        crs
+            The CRS of ``x``/``y``.
+
+        Returns
+        -------
+        LonLatSegments
+            The arrays, converted.
+        """
+        return cls(
+            np.asarray(node_id, dtype=np.int64),
+            np.asarray(x, dtype=np.float64),
+            np.asarray(y, dtype=np.float64),
+            np.asarray(u, dtype=np.int64),
+            np.asarray(v, dtype=np.int64),
+            crs,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +158,8 @@ class WalkGraph:
     node_id
         The source's id of each node (OSM node id, or the row in a road layer), for reports.
     source
-        A short description of where the graph came from (file name and format).
+        Where the graph came from (:class:`NetworkSource`); set by
+        :func:`lifecircle.geo.netload.load_network`, None for graphs built otherwise.
     indptr, indices, arc_length_m, arc_edge
         Symmetric CSR adjacency: the arcs leaving node ``i`` are ``indptr[i]:indptr[i+1]``;
         ``arc_edge`` gives the undirected edge of each arc.
@@ -54,7 +172,7 @@ class WalkGraph:
     edge_length_m: FloatArray
     crs: str
     node_id: IntArray
-    source: str = ""
+    source: NetworkSource | None = None
     indptr: IntArray = field(init=False, repr=False)
     indices: IntArray = field(init=False, repr=False)
     arc_length_m: FloatArray = field(init=False, repr=False)
@@ -83,12 +201,29 @@ class WalkGraph:
         *,
         crs: str,
         node_id: ArrayLike | None = None,
-        source: str = "",
+        source: NetworkSource | None = None,
+        label: str = "",
     ) -> WalkGraph:
         """Build a graph from node coordinates (m) and segment end-node indices.
 
         Self-loops and repeated segments are dropped; nodes no edge touches are removed; edge
         lengths are the Euclidean segment lengths in metres.
+
+        Parameters
+        ----------
+        x, y
+            Node coordinates in metres in ``crs``.
+        u, v
+            Segment end nodes as indices into ``x``/``y``.
+        crs
+            The metric CRS of ``x``/``y`` as a string pyproj reads.
+        node_id
+            The source's id of each node; default the node's index.
+        source
+            Where the network came from, kept on the graph.
+        label
+            A short name of the input for messages (file name and format); default the
+            ``source``'s description, else ``"network"``.
 
         Raises
         ------
@@ -105,7 +240,8 @@ class WalkGraph:
         keep = lo != hi
         lo, hi = lo[keep], hi[keep]
         if len(lo) == 0:
-            raise NetworkError(f"{source or 'network'}: no walkable street segment was found")
+            name = label or (source.describe() if isinstance(source, NetworkSource) else "network")
+            raise NetworkError(f"{name}: no walkable street segment was found")
         pairs = np.unique(np.stack([lo, hi], axis=1), axis=0)
         used = np.unique(pairs)
         remap = np.full(len(xa), -1, dtype=np.int64)
@@ -115,6 +251,23 @@ class WalkGraph:
         nx_, ny_ = xa[used], ya[used]
         length = np.hypot(nx_[eu] - nx_[ev], ny_[eu] - ny_[ev])
         return cls(nx_, ny_, eu, ev, length, crs, np.asarray(ids)[used].astype(np.int64), source)
+
+    def with_source(self, source: NetworkSource | None) -> WalkGraph:
+        """Return this graph with ``source`` set; the arrays are shared, not copied or rebuilt.
+
+        Parameters
+        ----------
+        source
+            Where the network came from.
+
+        Returns
+        -------
+        WalkGraph
+            A new graph object with the same arrays.
+        """
+        out = copy.copy(self)
+        object.__setattr__(out, "source", source)
+        return out
 
     @property
     def n_nodes(self) -> int:
@@ -141,3 +294,35 @@ class WalkGraph:
         rank = np.empty_like(sizes)
         rank[np.argsort(-sizes, kind="stable")] = np.arange(len(sizes))
         return rank[labels].astype(np.int64)
+
+
+def network_lines(graph: WalkGraph) -> gpd.GeoDataFrame:
+    """Return the graph's edges as LineStrings in the graph's CRS.
+
+    Parameters
+    ----------
+    graph
+        The walk network.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per edge: ``u``, ``v`` (node indices), ``length_m`` (metres) and the straight
+        segment as ``geometry``, in ``graph.crs``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    coords = np.stack(
+        [
+            np.stack([graph.x[graph.edge_u], graph.y[graph.edge_u]], axis=1),
+            np.stack([graph.x[graph.edge_v], graph.y[graph.edge_v]], axis=1),
+        ],
+        axis=1,
+    )
+    lines = shapely.linestrings(coords)
+    return gpd.GeoDataFrame(
+        {"u": graph.edge_u, "v": graph.edge_v, "length_m": graph.edge_length_m},
+        geometry=lines,
+        crs=graph.crs,
+    )

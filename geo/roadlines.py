@@ -11,7 +11,8 @@ Road layers drawn in CAD or GIS rarely share vertices where roads meet, so the l
 
 Every vertex becomes a node and every pair of consecutive vertices a straight edge, as for OSM
 ways. When the layer has ``highway``, ``foot`` or ``access`` columns (an OSM export), the OSM
-walking rules of :func:`lifecircle.geo.osm.is_walkable` apply; otherwise every line is walkable.
+walking rules of :func:`lifecircle.geo.walkrules.is_walkable` apply; otherwise every line is
+walkable.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from scipy.spatial import cKDTree
 
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import NetworkError
+from lifecircle.geo.crs import crs_string, resolve_crs
 from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.osm import crs_string, is_walkable, resolve_crs
+from lifecircle.geo.walkrules import is_walkable
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -167,7 +169,7 @@ def load_road_lines(
     crs
         Metric CRS to project to; default the UTM zone of the layer's centre.
     keep_private
-        Passed to :func:`lifecircle.geo.osm.is_walkable` when the layer has OSM tag columns.
+        Passed to :func:`lifecircle.geo.walkrules.is_walkable` when the layer has OSM tag columns.
     snap_tolerance_m
         Joining distance for line ends and vertices (m), see :func:`node_lines`.
     issues
@@ -232,7 +234,7 @@ def load_road_lines(
         level=None if level is None else sub["_level"].to_numpy(dtype=object),
     )
     graph = WalkGraph.from_edges(
-        x, y, u, v, crs=crs_string(target), source=f"{path.name} (road lines)"
+        x, y, u, v, crs=crs_string(target), label=f"{path.name} (road lines)"
     )
     logger.info(
         "%s: walk graph with %d nodes and %d edges from %d lines",

@@ -10,7 +10,7 @@ import pytest
 
 from lifecircle.dataissues import DataIssue
 from lifecircle.geo import netcache
-from lifecircle.geo.network import WalkGraph
+from lifecircle.geo.network import NetworkSource, WalkGraph
 
 
 def square() -> WalkGraph:
@@ -22,7 +22,7 @@ def square() -> WalkGraph:
         [1, 2, 3, 0],
         crs="EPSG:32648",
         node_id=[11, 12, 13, 14],
-        source="square.osm (OSM XML)",
+        label="square.osm (OSM XML)",
     )
 
 
@@ -68,6 +68,19 @@ def test_round_trip_keeps_arrays_and_issues(tmp_path: Path) -> None:
     assert (back.crs, back.source) == (graph.crs, graph.source)
     assert back_issues == issues
     assert back.edge_length_m.sum() == pytest.approx(400.0)
+
+
+def test_round_trip_keeps_the_network_source(tmp_path: Path) -> None:
+    source = NetworkSource("square.osm", "osm_xml", "2024-05-01", osm=True, synthetic=False)
+    graph = square().with_source(source)
+    netcache.write_cached(tmp_path, "k", graph)
+    hit = netcache.read_cached(tmp_path, "k")
+    assert hit is not None
+    assert hit[0].source == source
+    netcache.write_cached(tmp_path, "none", graph.with_source(None))
+    none = netcache.read_cached(tmp_path, "none")
+    assert none is not None
+    assert none[0].source is None
 
 
 def test_absent_entry_is_a_miss(tmp_path: Path) -> None:

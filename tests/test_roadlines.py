@@ -12,8 +12,8 @@ import shapely
 
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import NetworkError
+from lifecircle.geo.netload import load_network
 from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.osm import load_network
 from lifecircle.geo.roadlines import node_lines
 
 

@@ -1,0 +1,213 @@
+"""The OpenStreetMap walking rules shared by every network reader, and the issues they report.
+
+Walking rules (:func:`is_walkable`):
+
+* ``oneway`` is ignored: pedestrians walk both ways along a one-way street.
+* ``area=yes`` highways (pedestrian squares, parking aisles) keep their outline as a walkable
+  ring: people walk along the edge of a square; nothing crosses its interior.
+* ``access=private``/``no`` (or ``foot=private``) ways are dropped unless
+  ``foot=yes/designated/permissive``, or ``keep_private=True`` and the way is a minor way
+  (service, footway, path, pedestrian, living_street, residential, steps, corridor, track): the
+  internal paths of gated compounds (小区), walkable for their residents. The caller decides
+  when: the project pipeline keeps them when compound gates are given.
+* ``foot=use_sidepath`` counts as ``foot=no``: the sidewalk is mapped as its own way.
+
+The OSM readers record the ways they had to work around with :func:`report_unknown_highway`
+and :func:`report_missing_nodes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from lifecircle.dataissues import IssueLog
+
+#: ``highway`` values walkable unless ``foot=no`` (or private access).
+WALKABLE_HIGHWAY = frozenset(
+    {
+        "footway",
+        "path",
+        "pedestrian",
+        "steps",
+        "living_street",
+        "residential",
+        "service",
+        "unclassified",
+        "road",
+        "tertiary",
+        "tertiary_link",
+        "secondary",
+        "secondary_link",
+        "primary",
+        "primary_link",
+        "trunk",
+        "trunk_link",
+        "track",
+        "cycleway",
+        "corridor",
+        "crossing",
+        "sidewalk",
+    }
+)
+#: ``highway`` values walkable only with ``foot=yes/designated/permissive``.
+FOOT_ONLY_HIGHWAY = frozenset({"motorway", "motorway_link", "bridleway"})
+#: ``highway`` values that are not (or not yet, or no longer) ways anyone walks.
+NOT_WALKABLE_HIGHWAY = frozenset(
+    {
+        "proposed",
+        "construction",
+        "abandoned",
+        "disused",
+        "razed",
+        "platform",
+        "raceway",
+        "bus_guideway",
+        "busway",
+        "escape",
+        "rest_area",
+        "services",
+        "elevator",
+        "no",
+    }
+)
+#: ``foot`` values that allow walking whatever ``access`` says.
+_FOOT_YES = frozenset({"yes", "designated", "permissive"})
+#: ``foot`` values that forbid walking (``use_sidepath``: the sidewalk is its own way).
+_FOOT_NO = frozenset({"no", "use_sidepath"})
+#: ``access`` values that close a way to the public.
+_ACCESS_NO = frozenset({"private", "no"})
+#: ``highway`` values kept when private with ``keep_private=True`` (paths inside compounds).
+_PRIVATE_KEEPABLE = frozenset(
+    {
+        "service",
+        "footway",
+        "path",
+        "pedestrian",
+        "living_street",
+        "residential",
+        "steps",
+        "corridor",
+        "track",
+    }
+)
+#: Every ``highway`` value the rules know; other values are reported.
+_KNOWN_HIGHWAY = WALKABLE_HIGHWAY | FOOT_ONLY_HIGHWAY | NOT_WALKABLE_HIGHWAY
+
+
+def is_walkable(
+    highway: str | None,
+    *,
+    foot: str | None = None,
+    access: str | None = None,
+    keep_private: bool = False,
+) -> bool:
+    """Whether a way with these OSM tags can be walked.
+
+    Parameters
+    ----------
+    highway, foot, access
+        The way's ``highway``, ``foot`` and ``access`` tag values (None when absent).
+    keep_private
+        Keep ``access=private``/``no`` minor ways (compound paths, service roads).
+
+    Returns
+    -------
+    bool
+        False for ways without ``highway`` (buildings, waterways, land use), unknown or
+        not-walkable ``highway`` values, ``foot=no``, motorways and bridleways without
+        ``foot=yes``, and private ways (see the module notes).
+
+    Examples
+    --------
+    >>> is_walkable("primary", foot="no")
+    False
+    >>> is_walkable("service", access="private", keep_private=True)
+    True
+    """
+    if highway is None or highway in NOT_WALKABLE_HIGHWAY:
+        return False
+    if foot in _FOOT_NO:
+        return False
+    if foot in _FOOT_YES:
+        return highway in WALKABLE_HIGHWAY or highway in FOOT_ONLY_HIGHWAY
+    if highway not in WALKABLE_HIGHWAY:
+        return False
+    if access in _ACCESS_NO or foot == "private":
+        return keep_private and highway in _PRIVATE_KEEPABLE
+    return True
+
+
+def tags_walkable(tags: Mapping[str, str], keep_private: bool) -> bool:
+    """Apply :func:`is_walkable` to a way's tag mapping (keys ``highway``, ``foot``, ``access``).
+
+    Parameters
+    ----------
+    tags
+        The way's OSM tags.
+    keep_private
+        Keep private minor ways, as in :func:`is_walkable`.
+
+    Returns
+    -------
+    bool
+        Whether the way can be walked.
+    """
+    return is_walkable(
+        tags.get("highway"),
+        foot=tags.get("foot"),
+        access=tags.get("access"),
+        keep_private=keep_private,
+    )
+
+
+def report_unknown_highway(highway: str | None, way_id: object, issues: IssueLog) -> None:
+    """Record a dropped way whose ``highway`` value the rules do not know (likely a typo).
+
+    Parameters
+    ----------
+    highway
+        The way's ``highway`` value; None and known values record nothing.
+    way_id
+        The way's OSM id, the issue's row id.
+    issues
+        Where the issue is recorded (layer ``network``).
+    """
+    if highway is not None and highway not in _KNOWN_HIGHWAY:
+        issues.add(
+            "network",
+            way_id,
+            f"unknown highway value {highway!r}",
+            "not treated as walkable; retag it (e.g. highway=footway) if people walk there",
+        )
+
+
+def report_missing_nodes(way_id: object, missing: int, issues: IssueLog) -> None:
+    """Record a walkable way that references nodes the file does not hold.
+
+    Parameters
+    ----------
+    way_id
+        The way's OSM id, the issue's row id.
+    missing
+        How many of its node references were not found (count).
+    issues
+        Where the issue is recorded (layer ``network``).
+    """
+    issues.add(
+        "network",
+        way_id,
+        f"way references {missing} node(s) missing from the file "
+        "(cut off at the edge of the extract?)",
+        "segments to the missing nodes left out",
+    )
+
+
+__all__ = [
+    "FOOT_ONLY_HIGHWAY",
+    "NOT_WALKABLE_HIGHWAY",
+    "WALKABLE_HIGHWAY",
+    "is_walkable",
+    "report_missing_nodes",
+    "report_unknown_highway",
+    "tags_walkable",
+]
