@@ -17,15 +17,9 @@ from pyproj import CRS
 
 from lifecircle.dataissues import IssueLog
 from lifecircle.geo.crs import WGS84, crs_label, is_geographic, lonlat_to_wgs84
-from lifecircle.geo.layers import (
-    RASTER_SUFFIXES,
-    LayerSpec,
-    check_coordinates,
-    declared_crs,
-    no_crs_problem,
-    raise_problems,
-    read_layer,
-)
+from lifecircle.geo.layerfile import RASTER_SUFFIXES, declared_crs
+from lifecircle.geo.layers import LayerSpec, read_layer
+from lifecircle.geo.validate import check_coordinates, no_crs_problem, raise_problems
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import shapely
 from grids import CRS, grid3, grid_edges
 
 from lifecircle.geo.isochrone import Area, isochrone, isochrones_per_source, reachable_parts
+from lifecircle.geo.netload import load_network
 from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.osm import load_network
 from lifecircle.geo.reach import nearest_facility
 from lifecircle.geo.snap import SnappedPoints, snap_points
 
@@ -272,7 +272,7 @@ def test_dead_end_and_inner_ring_leave_the_right_holes() -> None:
 
 def test_erosion_matches_geos() -> None:
     """The numpy inward offset equals GEOS's negative buffer on convex and reflex faces."""
-    from lifecircle.geo.isochrone import _QUAD_SEGS, _erode
+    from lifecircle.geo.blocks import QUAD_SEGS, erode
 
     rng = np.random.default_rng(3)
     polys = []
@@ -289,8 +289,8 @@ def test_erosion_matches_geos() -> None:
     )
     faces = np.array([p for p in polys if p.is_valid])
     for r in (3.0, 10.0, 25.0):
-        ours = _erode(faces, r)
-        ref = shapely.buffer(faces, -r, quad_segs=_QUAD_SEGS)
+        ours = erode(faces, r)
+        ref = shapely.buffer(faces, -r, quad_segs=QUAD_SEGS)
         assert shapely.is_valid(ours).all()
         np.testing.assert_allclose(shapely.area(ours), shapely.area(ref), rtol=1e-9, atol=1e-6)
         assert (shapely.get_num_geometries(ours) == shapely.get_num_geometries(ref)).all()

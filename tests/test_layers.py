@@ -19,8 +19,9 @@ import shapely
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import LayerError
 from lifecircle.geo.chinacrs import bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09
-from lifecircle.geo.layers import LayerSpec, format_rows, read_layer
+from lifecircle.geo.layers import LayerSpec, read_layer
 from lifecircle.geo.tabular import detect_encoding
+from lifecircle.geo.validate import format_rows
 
 LON0, LAT0 = 107.90, 31.10
 
