@@ -13,13 +13,16 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from spopt.locate import LSCP, MCLP, PMedian
 
-from lifecircle.analysis import (
-    _siting_greedy as greedy,
-    _siting_lagrange as lagrange,
-    siting,
+from lifecircle.analysis.siting import (
+    _greedy as greedy,
+    _lagrange as lagrange,
+    _median_solve as siting,
+    generate_candidates,
+    lscp,
+    mclp,
+    p_median,
 )
-from lifecircle.analysis._siting_highs import Solved
-from lifecircle.analysis.siting import generate_candidates, lscp, mclp, p_median
+from lifecircle.analysis.siting._highs import Solved
 from lifecircle.errors import InputError
 
 

@@ -14,9 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
+from lifecircle.analysis.siting._arrays import BoolArray, FloatArray, IntArray
 
 
 def by_demand_order(pair_demand: IntArray, pair_dist_m: FloatArray) -> IntArray | None:
@@ -46,6 +44,14 @@ def by_demand_order(pair_demand: IntArray, pair_dist_m: FloatArray) -> IntArray 
             return (starts[:, None] + rows)[used].astype(np.int64)
     by_dist = np.argsort(pair_dist_m, kind="stable")
     return by_dist[np.argsort(pair_demand[by_dist], kind="stable")].astype(np.int64)
+
+
+def pad(sel: IntArray, k: int, n: int) -> IntArray:
+    """Fill a greedy selection up to ``k`` sites with unused candidates (zero gain)."""
+    if sel.size >= k:
+        return sel
+    unused = np.setdiff1d(np.arange(n), sel)[: k - sel.size]
+    return np.concatenate([sel, unused]).astype(np.int64)
 
 
 def by_candidate(

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+
+from lifecircle.analysis.siting._arrays import BoolArray, FloatArray
 
 log = logging.getLogger(__name__)
-
-FloatArray = NDArray[np.float64]
 
 _ROWWISE = 2
 _MINIMIZE = 1
@@ -59,7 +58,7 @@ def solve(
     row_upper: FloatArray,
     col_lower: FloatArray,
     col_upper: FloatArray,
-    integer: NDArray[np.bool_],
+    integer: BoolArray,
     maximize: bool,
     time_limit_s: float,
     start: FloatArray | None = None,
@@ -138,3 +137,29 @@ def solve(
             bound = math.inf if maximize else -math.inf
     log.debug("HiGHS %s: objective %s, bound %s", status_text, objective, bound)
     return Solved(x=x, objective=objective, bound=bound, optimal=optimal, status=status_text)
+
+
+def lp_bound(
+    cost: FloatArray,
+    matrix: sp.csr_array,
+    row_lo: FloatArray,
+    row_hi: FloatArray,
+    col_lo: FloatArray,
+    col_hi: FloatArray,
+    maximize: bool,
+    time_left_s: float,
+) -> float:
+    """The LP relaxation's bound on the model (at least one second for the LP)."""
+    res = solve(
+        cost=cost,
+        matrix=matrix,
+        row_lower=row_lo,
+        row_upper=row_hi,
+        col_lower=col_lo,
+        col_upper=col_hi,
+        integer=np.zeros(cost.size, dtype=bool),
+        maximize=maximize,
+        time_limit_s=max(time_left_s, 1.0),
+        relax=True,
+    )
+    return res.bound

@@ -32,13 +32,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+
+from lifecircle.analysis.siting._arrays import FloatArray, IntArray
 
 log = logging.getLogger(__name__)
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 #: Subgradient steps: the step factor starts here and halves after ``_PATIENCE`` steps without
 #: a better bound; the ascent stops below ``_MIN_STEP``.
