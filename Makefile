@@ -34,11 +34,11 @@ test: $(VENV)/.test-installed browser
 bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/run_all.py
 
-## lint: ruff and mypy
+## lint: ruff and mypy (on the installed layout, mirrored by tools/typecheck.py)
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	$(BIN)/python tools/typecheck.py
 
 ## demo-data: regenerate data/demo from its deterministic generator
 demo-data: $(VENV)/.run-installed
