@@ -1,1 +1,1 @@
-"""Coverage, norm compliance, supply and demand, siting, the report and the pipeline."""
+"""Coverage, norm compliance, supply and demand (2SFCA), siting, and the result types of a run."""

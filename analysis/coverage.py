@@ -20,7 +20,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from lifecircle.analysis.profiles import LEVELS, Level, Profile
+from lifecircle.analysis.profiles import Profile
+from lifecircle.vocab import LEVELS, Level
 
 logger = logging.getLogger(__name__)
 

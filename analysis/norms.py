@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -31,13 +30,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.analysis.profiles import Figure, Profile
 from lifecircle.dataissues import IssueLog
+from lifecircle.vocab import RESULTS, STATION, STATION_CATEGORIES, STREET_CENTER
 
 logger = logging.getLogger(__name__)
 
 FloatArray = NDArray[np.float64]
-Result = Literal["passed", "failed", "not_provided"]
-RESULTS: tuple[Result, ...] = ("passed", "failed", "not_provided")
-STATION_CATEGORIES = ("community_service_station", "street_service_center")
 COMPLIANCE_COLUMNS = (
     "subject",
     "id",
@@ -96,9 +93,9 @@ def station_tier(category: str, community_kind: str | None) -> str | None:
     >>> station_tier("community_service_station", "rural"), station_tier("kindergarten", "urban")
     ('village_station', None)
     """
-    if category == "street_service_center":
+    if category == STREET_CENTER:
         return "street_center"
-    if category == "community_service_station":
+    if category == STATION:
         if community_kind == "urban":
             return "urban_station"
         if community_kind in ("town", "rural"):
@@ -275,7 +272,7 @@ def evaluate_norms(
     )
 
     # --- area per 100 households -------------------------------------------------------------
-    is_station = (st_cat == "community_service_station") & (st_pos >= 0)
+    is_station = (st_cat == STATION) & (st_pos >= 0)
     service = np.bincount(
         st_pos[is_station], weights=np.nan_to_num(st_area[is_station]), minlength=len(com)
     ).astype(float)

@@ -28,18 +28,15 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import pandas as pd
 
 from lifecircle.errors import ProfileError
+from lifecircle.vocab import LEVELS, STATUSES, Lang, Level, Status
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["P", "S", "B", "U"]
-Level = Literal["5min", "10min", "15min"]
-LEVELS: tuple[Level, ...] = ("5min", "10min", "15min")
-STATUSES: tuple[Status, ...] = ("P", "S", "B", "U")
 TIERS = ("street_center", "urban_station", "village_station")
 KINDS = ("urban", "town", "rural")
 
@@ -70,19 +67,8 @@ _CHECKS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "resident_activity_share_min": ("figure", "比例", "居民活动区域面积占比", ()),
 }
 _SHARE_CHECKS = ("volunteer_share_min", "resident_activity_share_min")
-_LEVEL_NAMES_ZH = {"5min": "五分钟生活圈", "10min": "十分钟生活圈", "15min": "十五分钟生活圈"}
-_STATUS_ZH = {
-    "P": "官方原文已核",
-    "S": "二手文本已核",
-    "B": "地方文件引述，未复核",
-    "U": "未经证实，使用前须核对原文",
-}
-_STATUS_EN = {
-    "P": "read in an official text",
-    "S": "read in a secondary text",
-    "B": "quoted from a local document, not re-read",
-    "U": "unconfirmed: verify before enforcing",
-}
+#: Chinese names of the life-circle levels, as the norms write them.
+LEVEL_NAMES_ZH = {"5min": "五分钟生活圈", "10min": "十分钟生活圈", "15min": "十五分钟生活圈"}
 
 
 @dataclass(frozen=True)
@@ -221,6 +207,17 @@ class Profile:
             return None
         return self._lookup.get(_normalise_name(raw))
 
+    def category_name(self, category: str, lang: Lang) -> str:
+        """Return a category's name in ``lang`` (its Chinese or English name).
+
+        Examples
+        --------
+        >>> load_profile("cn-national").category_name("kindergarten", "zh")
+        '幼儿园'
+        """
+        norm = self.categories[category]
+        return norm.name_en if lang == "en" else norm.name_zh
+
     def required_categories(self, level: Level) -> list[str]:
         """Return the ids of the required categories of ``level``.
 
@@ -243,7 +240,7 @@ class Profile:
             add(f"levels.{level}", fig)
         for cat in self.categories.values():
             need = "必配" if cat.required else "宜配"
-            label = f"{cat.name_zh}（{_LEVEL_NAMES_ZH[cat.level]}，{need}）服务距离"
+            label = f"{cat.name_zh}（{LEVEL_NAMES_ZH[cat.level]}，{need}）服务距离"
             source = cat.source
             status = cat.status
             if cat.distance_m.source != cat.source:
@@ -544,7 +541,7 @@ def _build(raw: dict[str, Any], path: Path, extends: tuple[str, ...]) -> Profile
         raise ProfileError("\n".join(problems), problems)
 
     levels = {
-        lv: _figure(raw["levels"][lv], "m", f"{_LEVEL_NAMES_ZH[lv]}步行距离", key="distance_m")
+        lv: _figure(raw["levels"][lv], "m", f"{LEVEL_NAMES_ZH[lv]}步行距离", key="distance_m")
         for lv in LEVELS
     }
     categories: dict[str, CategoryNorm] = {}
@@ -649,49 +646,3 @@ def load_profile(ref: str | Path, *, base_dir: Path | None = None) -> Profile:
         unconfirmed,
     )
     return profile
-
-
-def format_profile(profile: Profile, *, lang: Literal["zh", "en"] = "zh") -> str:
-    """Return the resolved norms of ``profile`` with their sources, as plain text.
-
-    For ``lifecircle profiles show ID``: levels, categories by level, checks, each with its value,
-    unit, status and source, and a legend of the status letters.
-    """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"unknown lang {lang!r}; valid values: zh, en")
-    zh = lang == "zh"
-    chain = " → ".join((*profile.extends, profile.id))
-    lines = [
-        f"{profile.id}  {profile.name}",
-        f"{'继承链' if zh else 'extends'}: {chain}",
-        "",
-    ]
-    figures = profile.figures()
-    cat_rows = figures["key"].str.startswith("categories.")
-    head = "规范值" if zh else "Norm figures"
-    lines.append(f"{head} ({len(figures)}):")
-    for row in figures[~cat_rows].itertuples(index=False):
-        value = f"{row.value:g} {row.unit}"
-        lines.append(f"  [{row.status}] {row.key:<40} {value:<14} {row.label}  — {row.source}")
-    lines.append("")
-    lines.append("设施类别" if zh else "Facility categories")
-    for level in LEVELS:
-        lines.append(f"  {_LEVEL_NAMES_ZH[level] if zh else level}:")
-        for cat in profile.categories.values():
-            if cat.level != level:
-                continue
-            name = cat.name_zh if zh else cat.name_en
-            if zh:
-                need = "必配" if cat.required else "宜配"
-            else:
-                need = "required" if cat.required else "optional"
-            aliases = f" ({', '.join(cat.aliases)})" if cat.aliases else ""
-            lines.append(
-                f"    [{cat.status}] {cat.id:<27} {cat.distance_m.value:g} m  {need}  "
-                f"{name}{aliases}  — {cat.source}"
-            )
-    lines.append("")
-    legend = _STATUS_ZH if zh else _STATUS_EN
-    states = "; ".join(f"{k} {v}" for k, v in legend.items())
-    lines.append(("状态: " if zh else "Status: ") + states)
-    return "\n".join(lines)

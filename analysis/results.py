@@ -8,13 +8,14 @@ were computed in the local metric CRS before. Column names follow the output con
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 
-Lang = Literal["zh", "en"]
+from lifecircle.analysis.siting import SitingResult
+from lifecircle.vocab import Lang
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Methods:
         Walking speed used to express distances as minutes.
     profile_id, profile_name
         The norm profile used.
+    osm_credit
+        The streets are OpenStreetMap data, to be credited (ODbL).
+    synthetic
+        The streets are the embedded demo county's synthetic data.
     """
 
     network_source: str
@@ -52,6 +57,7 @@ class Methods:
     profile_id: str
     profile_name: str
     osm_credit: bool = True
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,12 +106,21 @@ class RunResults:
     figures
         Every norm figure the run used: ``key``, ``label``, ``value``, ``unit``, ``source``,
         ``status``.
-    summary
-        The content of ``summary.json``.
     issues
         The data problems (columns ``layer``, ``row_id``, ``problem``, ``action``).
     methods
         What the methods section states.
+    population_total
+        People counted (snapped to the walk network), the base of every coverage share.
+    completeness
+        Per level, the share (0–1) of people who reach every category the level requires.
+    norm_counts
+        Per norm check, how many communities (stations for ``station_min_area``) passed,
+        failed or had no norm or data: ``{check: {"passed": n, "failed": n, "not_provided": n}}``.
+    siting_solution
+        The siting problem's solution (objective, bound, method), or None without siting.
+    timings_s
+        Seconds each analysis step took, by step name.
     """
 
     project_name: str
@@ -121,7 +136,19 @@ class RunResults:
     compliance: pd.DataFrame
     coverage: pd.DataFrame
     figures: pd.DataFrame
-    summary: dict[str, Any]
     issues: pd.DataFrame
     methods: Methods
-    extra: dict[str, Any] = field(default_factory=dict)
+    population_total: float
+    completeness: Mapping[str, float]
+    norm_counts: Mapping[str, Mapping[str, int]]
+    siting_solution: SitingResult | None = None
+    timings_s: Mapping[str, float] = field(default_factory=dict)
+
+    def coverage_shares(self) -> dict[str, dict[str, float]]:
+        """Network coverage share (0–1) per category and level, in the coverage table's order."""
+        out: dict[str, dict[str, float]] = {}
+        cov = self.coverage
+        shares = cov["network_share"].to_numpy(dtype=float)
+        for cat, level, share in zip(cov["category"], cov["level"], shares, strict=True):
+            out.setdefault(str(cat), {})[str(level)] = float(share)
+        return out

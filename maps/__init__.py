@@ -1,1 +1,1 @@
-"""The interactive HTML map, built with folium from analysis results (data frames and values)."""
+"""What a reader sees: the HTML map, the planning report and its charts, labels in both languages."""

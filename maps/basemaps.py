@@ -17,14 +17,13 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 from lifecircle.maps.labels import label
+from lifecircle.vocab import BASEMAPS
 
 logger = logging.getLogger(__name__)
 
-Basemap = Literal["none", "osm", "light", "tianditu", "amap"]
-BASEMAPS: tuple[str, ...] = get_args(Basemap)
 TileCrs = Literal["wgs84", "gcj02"]
 
 TIANDITU_KEY_ENV = "TIANDITU_KEY"

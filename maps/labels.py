@@ -1,6 +1,6 @@
 """Every user-facing string of the map and the report, in Chinese and English, in one place.
 
-The report (``lifecircle.analysis.report``) and the charts read their labels from here too, so a
+The report (``lifecircle.maps.report``) and the charts read their labels from here too, so a
 wording change or a new language touches one file.
 
 Examples
@@ -14,12 +14,10 @@ Examples
 from __future__ import annotations
 
 import html
-from typing import Literal
 
 import pandas as pd
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
+from lifecircle.vocab import LANGS
 
 _LABELS: dict[str, tuple[str, str]] = {
     # map layers
@@ -178,6 +176,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Streets © OpenStreetMap contributors (ODbL)",
     ),
     "synthetic_credit": ("合成数据，仅供演示", "Synthetic data, for demonstration only"),
+    "life_circle": ("15分钟生活圈", "15-minute life circle"),
     "print_hint": ("可直接打印为 A4", "Prints on A4"),
     "m_unit": ("米", "m"),
     "m_per_min": ("米/分钟", "m/min"),
@@ -238,6 +237,20 @@ def result_label(result: object, lang: str) -> str:
     if text.lower() in ("true", "false"):
         return label("pass" if text.lower() == "true" else "fail", lang)
     return text
+
+
+def data_credit(*, osm: bool, synthetic: bool, lang: str) -> str:
+    """The data credit of the map and the report: synthetic streets, OSM streets, or nothing.
+
+    >>> data_credit(osm=False, synthetic=True, lang="en")
+    'Synthetic data, for demonstration only'
+    """
+    parts = []
+    if synthetic:
+        parts.append(label("synthetic_credit", lang))
+    if osm:
+        parts.append(label("osm_credit", lang))
+    return " · ".join(parts)
 
 
 def escape_html(value: object) -> str:

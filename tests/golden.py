@@ -33,7 +33,9 @@ def summary_without_timings(out_dir: Path) -> dict[str, Any]:
 
 def issues_frame(out_dir: Path) -> pd.DataFrame:
     """issues.csv of a run, every cell as text."""
-    return pd.read_csv(out_dir / "issues.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    return pd.read_csv(
+        out_dir / "issues.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
 
 
 def layer_frames(out_dir: Path) -> dict[str, pd.DataFrame]:

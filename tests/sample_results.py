@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString, Point, box
 
-from lifecircle.analysis.results import Lang, Methods, RunResults
+from lifecircle.analysis.results import Methods, RunResults
+from lifecircle.vocab import Lang
 
 X0, Y0 = 107.9, 31.1
 STEP = 0.005  # about 480 m east-west
@@ -211,29 +212,6 @@ def make_results(lang: Lang = "zh", *, with_sites: bool = True) -> RunResults:
             "status": ["P", "U", "P"],
         }
     )
-    summary = {
-        "population_total": float(communities["population"].sum()),
-        "coverage": {
-            "kindergarten": {"5min": 0.62, "10min": 0.81, "15min": 0.97},
-            "primary_school": {"5min": 0.35, "10min": 0.74, "15min": 0.93},
-        },
-        "completeness": {"5min": 0.3, "10min": 0.6, "15min": 0.9},
-        "norms": {
-            "area_per_100hh": {"passed": 1, "failed": 3, "not_provided": 0},
-            "station_min_area": {"passed": 1, "failed": 2, "not_provided": 0},
-            "community_size": {"passed": 3, "failed": 1, "not_provided": 0},
-        },
-        "siting": [
-            {
-                "rank": 1,
-                "category": "kindergarten",
-                "newly_covered_population": 590.0,
-                "required_floor_area_m2": 850.0,
-            }
-        ],
-        "data_issues": 2,
-        "timings_s": {"total": 1.5},
-    }
     issues = pd.DataFrame(
         {
             "layer": ["facilities", "communities"],
@@ -268,9 +246,16 @@ def make_results(lang: Lang = "zh", *, with_sites: bool = True) -> RunResults:
         compliance=compliance,
         coverage=coverage,
         figures=figures,
-        summary=summary,
         issues=issues,
         methods=methods,
+        population_total=float(communities["population"].sum()),
+        completeness={"5min": 0.3, "10min": 0.6, "15min": 0.9},
+        norm_counts={
+            "area_per_100hh": {"passed": 1, "failed": 3, "not_provided": 0},
+            "station_min_area": {"passed": 1, "failed": 2, "not_provided": 0},
+            "community_size": {"passed": 3, "failed": 1, "not_provided": 0},
+        },
+        timings_s={"total": 1.5},
     )
 
 

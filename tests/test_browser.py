@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sample_results import build_sample_map, make_results
 
-from lifecircle.analysis.report import render_report_html
+from lifecircle.maps.report import render_report_html
 from lifecircle.maps.webmap import save_map
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ import pytest
 from sample_results import make_results
 
 from lifecircle import __version__
-from lifecircle.analysis import pipeline
 from lifecircle.cli import main
+from lifecircle.run import write_outputs
 
 
 def _copy_demo(demo_dir: Path, dest: Path) -> Path:
@@ -110,7 +110,7 @@ def test_failed_write_keeps_previous_outputs(
 ) -> None:
     results = make_results()
     out = tmp_path / "out"
-    pipeline.write_outputs(results, out)
+    write_outputs(results, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(before) == {
         "map.html",
@@ -124,9 +124,9 @@ def test_failed_write_keeps_previous_outputs(
     def broken_xlsx(*_: object, **__: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("lifecircle.analysis.report.write_report_xlsx", broken_xlsx)
+    monkeypatch.setattr("lifecircle.run.outputs.write_report_xlsx", broken_xlsx)
     with pytest.raises(OSError, match="disk full"):
-        pipeline.write_outputs(results, out)
+        write_outputs(results, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # nothing half-written, no temporary folder left
 

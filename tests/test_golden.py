@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import shapely
-
 from golden import (
     GOLDEN,
     GRID_DEG,
@@ -33,13 +32,17 @@ def test_issues_are_the_recorded_ones(demo_out: Path) -> None:
 
 
 def test_every_recorded_layer_is_written(demo_out: Path) -> None:
-    assert sorted(layer_frames(demo_out)) == LAYERS == [
-        "communities",
-        "demand",
-        "facilities",
-        "isochrones",
-        "sites",
-    ]
+    assert (
+        sorted(layer_frames(demo_out))
+        == LAYERS
+        == [
+            "communities",
+            "demand",
+            "facilities",
+            "isochrones",
+            "sites",
+        ]
+    )
 
 
 @pytest.mark.parametrize("name", LAYERS)

@@ -6,13 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lifecircle.analysis.profiles import (
-    LEVELS,
-    format_profile,
-    list_profiles,
-    load_profile,
-)
+from lifecircle.analysis.profiles import list_profiles, load_profile
 from lifecircle.errors import ProfileError
+from lifecircle.maps.profiletext import format_profile
+from lifecircle.vocab import LEVELS
 
 BUILTIN = ("cn-national", "gz-wengan-2023", "sc-renshou-2018", "sx-yangquan-2015")
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "profile.toml"

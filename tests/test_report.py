@@ -1,4 +1,4 @@
-"""Tests of analysis/report.py and analysis/charts.py: sections, escaping, xlsx sheets and cells."""
+"""Tests of maps/report.py and maps/charts.py: sections, escaping, xlsx sheets and cells."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sample_results import EVIL, make_results
 
-from lifecircle.analysis.charts import histogram_svg, horizontal_bar_svg
-from lifecircle.analysis.report import SHEETS, render_report_html, write_report_xlsx
+from lifecircle.maps.charts import histogram_svg, horizontal_bar_svg
+from lifecircle.maps.report import SHEETS, render_report_html, write_report_xlsx
 
 
 def test_report_has_every_section_and_no_external_resource() -> None:

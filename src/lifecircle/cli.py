@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lifecircle import __version__
+from lifecircle.console import readable_output
 from lifecircle.errors import InputError, LifecircleError
 
 if TYPE_CHECKING:
-    from lifecircle.analysis.config import Project
-    from lifecircle.analysis.pipeline import RunOutput
+    from lifecircle.project import Project
+    from lifecircle.run import RunOutput
 
 logger = logging.getLogger("lifecircle")
 
@@ -128,7 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _load(path: Path, out: Path | None, no_cache: bool) -> Project:
-    from lifecircle.analysis.config import load_project
+    from lifecircle.project import load_project
 
     project = load_project(path, output=out)
     if no_cache:
@@ -137,9 +138,8 @@ def _load(path: Path, out: Path | None, no_cache: bool) -> Project:
 
 
 def _finish(output: RunOutput, stream: TextIO, lang: str) -> None:
-    summary = output.results.summary
     map_path = output.files["map"]
-    n_issues = summary.get("data_issues", 0)
+    n_issues = len(output.results.issues)
     if lang == "zh":
         stream.write(
             f"完成：{output.out_dir}\n  地图 {map_path}\n  报告 {output.files['report']}\n"
@@ -154,6 +154,7 @@ def _finish(output: RunOutput, stream: TextIO, lang: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    readable_output()
     parser = _build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -185,11 +186,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from lifecircle.analysis.pipeline import check_project, run_project, with_siting
+    from lifecircle.run import check_project, run_project, with_siting
 
     out = sys.stdout
     if args.command == "profiles":
-        from lifecircle.analysis.profiles import format_profile, list_profiles, load_profile
+        from lifecircle.analysis.profiles import list_profiles, load_profile
+        from lifecircle.maps.profiletext import format_profile
 
         if args.profiles_command == "show":
             out.write(format_profile(load_profile(args.profile), lang=args.lang) + "\n")

@@ -1,4 +1,4 @@
-"""Tests of the project-file parser (analysis/config.py)."""
+"""Tests of the project-file parser (src/lifecircle/project.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lifecircle.analysis.config import load_project
 from lifecircle.errors import ProjectError
+from lifecircle.project import load_project
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -18,14 +18,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, cast
 
 from lifecircle.errors import ProjectError
 from lifecircle.geo.layers import LayerSpec
-
-Lang = Literal["zh", "en"]
-Basemap = Literal["none", "osm", "light", "tianditu", "amap"]
-Problem = Literal["mclp", "lscp", "p_median"]
+from lifecircle.vocab import BASEMAPS, LANGS, SITING_PROBLEMS, Basemap, Lang, SitingProblem
 
 LAYER_NAMES = ("communities", "facilities", "population", "candidates", "compounds", "gates")
 REQUIRED_LAYERS = ("communities", "facilities")
@@ -95,7 +92,7 @@ class SitingSpec:
 
     category: str
     new_sites: int = 5
-    problem: Problem = "mclp"
+    problem: SitingProblem = "mclp"
     target_share: float = 1.0
     candidate_spacing_m: float = 200.0
     time_limit_s: float = 60.0
@@ -284,7 +281,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         if not prof_path.is_file():
             problems.append(f'project.profile = "{profile}": file not found')
         profile = str(prof_path)
-    lang = cast(Lang, _choice(proj.get("lang", "zh"), get_args(Lang), "project.lang", problems))
+    lang = cast(Lang, _choice(proj.get("lang", "zh"), LANGS, "project.lang", problems))
     out_value = output if output is not None else proj.get("output", "out")
     if not isinstance(out_value, str | Path) or not str(out_value):
         problems.append('project.output must be a folder name, e.g. output = "out"')
@@ -358,8 +355,8 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
             problems.append(f"siting.new_sites = {new_sites!r} must be a whole number ≥ 1")
             new_sites = 1
         problem = cast(
-            Problem,
-            _choice(sit.get("problem", "mclp"), get_args(Problem), "siting.problem", problems),
+            SitingProblem,
+            _choice(sit.get("problem", "mclp"), SITING_PROBLEMS, "siting.problem", problems),
         )
         siting = SitingSpec(
             category=category,
@@ -386,7 +383,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     if isinstance(mp, dict):
         problems.extend(_unknown(mp, _SECTIONS["map"], "map"))
         basemap = cast(
-            Basemap, _choice(mp.get("basemap", "none"), get_args(Basemap), "map.basemap", problems)
+            Basemap, _choice(mp.get("basemap", "none"), BASEMAPS, "map.basemap", problems)
         )
         offline = mp.get("offline", False)
         if not isinstance(offline, bool):

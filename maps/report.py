@@ -1,7 +1,7 @@
 """The planning report: ``report.html`` (self-contained, prints on A4) and ``report.xlsx``.
 
 ``report.html`` has no external resource: CSS is inline and the charts are inline SVG
-(:mod:`lifecircle.analysis.charts`), so it opens on an office intranet and files as a PDF from
+(:mod:`lifecircle.maps.charts`), so it opens on an office intranet and files as a PDF from
 the browser's print dialog. Every string from user data is HTML-escaped. Labels come from
 :mod:`lifecircle.maps.labels`, in the run's language.
 
@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecircle.analysis.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
 from lifecircle.analysis.results import RunResults
+from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
 from lifecircle.maps.labels import (
+    data_credit,
     escape_html as _e,
     has_label,
     is_missing as _na,
@@ -33,14 +34,13 @@ from lifecircle.maps.labels import (
     level_label,
     result_label,
 )
+from lifecircle.vocab import LEVELS, STATION
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["SHEETS", "render_report_html", "write_report_xlsx"]
 
 SHEETS = ("summary", "communities", "facilities", "coverage", "siting", "issues")
-LEVELS = ("5min", "10min", "15min")
-SYNTHETIC_MARKERS = ("合成数据", "synthetic")
 
 _CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -120,13 +120,8 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None =
 
 
 def _credit(results: RunResults) -> str:
-    lang = results.lang
-    parts = []
-    if any(m in results.project_name for m in SYNTHETIC_MARKERS):
-        parts.append(label("synthetic_credit", lang))
-    if results.methods.osm_credit:
-        parts.append(label("osm_credit", lang))
-    return " · ".join(parts)
+    m = results.methods
+    return data_credit(osm=m.osm_credit, synthetic=m.synthetic, lang=results.lang)
 
 
 def _threshold(results: RunResults) -> float | None:
@@ -159,12 +154,11 @@ def _category_name(results: RunResults, category: str) -> str:
 
 def _headline(results: RunResults) -> str:
     lang = results.lang
-    s = results.summary
     rows: list[list[str]] = []
-    total = s.get("population_total")
+    total = results.population_total
     rows.append([_e(label("total_population", lang)), _num(total, 0), ""])
     for lev in LEVELS:
-        share = (s.get("completeness") or {}).get(lev)
+        share = results.completeness.get(lev)
         rows.append(
             [
                 f"{_e(label('completeness', lang))} · {_e(level_label(lev, lang))}",
@@ -184,7 +178,7 @@ def _headline(results: RunResults) -> str:
                 "100%",
             ]
         )
-    norms = s.get("norms") or {}
+    norms = results.norm_counts
     for check, key in (
         ("area_per_100hh", "communities_passing"),
         ("community_size", "communities_passing"),
@@ -205,7 +199,7 @@ def _headline(results: RunResults) -> str:
     rows.append(
         [
             _e(label("data_issue_count", lang)),
-            _num(s.get("data_issues", len(results.issues)), 0),
+            _num(len(results.issues), 0),
             "0",
         ]
     )
@@ -358,7 +352,7 @@ def _stations_section(results: RunResults) -> str:
     fac = results.facilities
     if len(fac) == 0:
         return f"<p>{_e(label('none_rows', lang))}</p>"
-    mask = fac["category"].astype(str).eq("community_service_station")
+    mask = fac["category"].astype(str).eq(STATION)
     if "station_min_area_result" in fac:
         mask |= fac["station_min_area_result"].notna()
     st = fac.loc[mask.to_numpy()]
@@ -576,17 +570,16 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _summary_rows(results: RunResults) -> list[tuple[str, Any]]:
     lang = results.lang
-    s = results.summary
-    rows: list[tuple[str, Any]] = [(label("total_population", lang), s.get("population_total"))]
-    for lev, share in (s.get("completeness") or {}).items():
+    rows: list[tuple[str, Any]] = [(label("total_population", lang), results.population_total)]
+    for lev, share in results.completeness.items():
         rows.append((f"{label('completeness', lang)} {level_label(lev, lang)}", share))
-    for cat, levels in (s.get("coverage") or {}).items():
-        for lev, share in levels.items():
-            rows.append((f"{_category_name(results, cat)} {level_label(lev, lang)}", share))
-    for check, counts in (s.get("norms") or {}).items():
+    for cat, levels in results.coverage_shares().items():
+        for level, share in levels.items():
+            rows.append((f"{_category_name(results, cat)} {level_label(level, lang)}", share))
+    for check, counts in results.norm_counts.items():
         for k, n in counts.items():
             rows.append((f"{_check_name(check, lang)} · {result_label(k, lang)}", n))
-    rows.append((label("data_issue_count", lang), s.get("data_issues", len(results.issues))))
+    rows.append((label("data_issue_count", lang), len(results.issues)))
     return rows
 
 

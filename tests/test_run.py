@@ -12,25 +12,7 @@ import openpyxl
 import pyogrio
 import pytest
 
-CATEGORIES = [
-    "community_service_station",
-    "kindergarten",
-    "nursery",
-    "elderly_day_care",
-    "community_health_station",
-    "cultural_activity_station",
-    "outdoor_fitness",
-    "supermarket",
-    "primary_school",
-    "fresh_market",
-    "sports_ground",
-    "middle_school",
-    "community_health_center",
-    "nursing_home",
-    "cultural_center",
-    "street_service_center",
-]
-LEVELS = ("5min", "10min", "15min")
+from lifecircle.vocab import CATEGORIES, LEVELS
 
 
 def test_every_output_exists(demo_out: Path) -> None:

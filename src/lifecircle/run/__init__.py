@@ -1,0 +1,11 @@
+"""The run layer: one function per step, from a project file to its output folder.
+
+:func:`run_project` runs the steps of :mod:`lifecircle.run.pipeline` and writes the output folder
+with :mod:`lifecircle.run.outputs`; the CLI and any other front end call these and compute
+nothing themselves.
+"""
+
+from lifecircle.run.outputs import write_outputs
+from lifecircle.run.pipeline import RunOutput, analyse, check_project, run_project, with_siting
+
+__all__ = ["RunOutput", "analyse", "check_project", "run_project", "with_siting", "write_outputs"]

@@ -1,0 +1,205 @@
+"""Steps 4 to 8: reach, catchments, coverage, norms and isochrones on the snapped points.
+
+Each step takes the typed results of the steps before it and returns its own; none changes a
+frame it was given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lifecircle.analysis.coverage import CoverageResult, compute_coverage, straight_line_distances
+from lifecircle.analysis.norms import NormResult, assign_stations, evaluate_norms
+from lifecircle.analysis.profiles import Profile
+from lifecircle.analysis.supply import community_mean, served_households, two_step_fca
+from lifecircle.dataissues import IssueLog
+from lifecircle.geo.isochrone import isochrone
+from lifecircle.geo.reach import catchments as facility_catchments, nearest_facility
+from lifecircle.run.inputs import Prepared
+from lifecircle.run.network import Network, Snapped
+from lifecircle.vocab import LEVELS, STATION, STATION_CATEGORIES, Level, dist_column
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Walking distance from every demand point to the nearest facility of every category.
+
+    Attributes
+    ----------
+    demand_m
+        The demand points with ``counted`` (snapped) and one ``dist_m_<category>`` column per
+        category (m, inf where no facility is reachable).
+    served_households
+        Per facility (row of the facilities frame), the households whose nearest facility of
+        its category it is, within the category's distance.
+    """
+
+    demand_m: gpd.GeoDataFrame
+    served_households: np.ndarray
+
+
+@dataclass(frozen=True)
+class Catchments:
+    """Facility × demand pairs within the largest level's distance (``facility`` = frame row)."""
+
+    facility: np.ndarray
+    demand: np.ndarray
+    dist_m: np.ndarray
+
+
+@dataclass(frozen=True)
+class Norms:
+    """Norm results, the stations with their communities, and the 2SFCA supply per point.
+
+    Attributes
+    ----------
+    result
+        The per-community and per-station norm results.
+    stations
+        Station and street-centre facilities with the ``community_id`` they are assigned to.
+    reachable_per_point
+        Station floor area reachable per 100 households (m²), per demand point (2SFCA).
+    reachable_per_community
+        The household-weighted mean of that per community id.
+    """
+
+    result: NormResult
+    stations: gpd.GeoDataFrame
+    reachable_per_point: np.ndarray
+    reachable_per_community: pd.Series
+
+
+def level_distances(profile: Profile) -> dict[Level, float]:
+    """The walking distance (m) of each life-circle level in the profile."""
+    return {lv: float(profile.levels[lv].value) for lv in LEVELS}
+
+
+def _category_rows(prepared: Prepared, snapped: Snapped, category: str) -> np.ndarray:
+    """Rows of the facilities frame of a category that are snapped to the network."""
+    is_cat = (prepared.facilities_m["category"] == category).to_numpy()
+    return np.flatnonzero(is_cat & snapped.facilities.ok)
+
+
+def reach(
+    prepared: Prepared, network: Network, snapped: Snapped, profile: Profile, *, issues: IssueLog
+) -> Reach:
+    """Nearest facility of every category from every demand point (one pass per category)."""
+    demand = prepared.demand_m.copy()
+    demand["counted"] = snapped.demand.ok
+    fac = prepared.facilities_m
+    hh = demand["households"].to_numpy(dtype=float)
+    served = np.zeros(len(fac))
+    for cat in profile.categories:
+        idx = _category_rows(prepared, snapped, cat)
+        if len(idx) == 0:
+            demand[dist_column(cat)] = np.inf
+            if not (fac["category"] == cat).any():
+                issues.add(
+                    "facilities",
+                    "",
+                    f"no facility of category {cat} ({profile.categories[cat].name_zh})",
+                    "coverage of this category is 0",
+                )
+            continue
+        near = nearest_facility(network.graph, snapped.demand, snapped.facilities.subset(idx))
+        demand[dist_column(cat)] = near.dist_m
+        glob = np.where(near.facility >= 0, idx[np.maximum(near.facility, 0)], -1)
+        within = (glob >= 0) & (near.dist_m <= profile.categories[cat].distance_m.value)
+        served += served_households(np.where(within, glob, -1), hh, len(fac))
+    return Reach(demand, served)
+
+
+def catchments(network: Network, snapped: Snapped, profile: Profile) -> Catchments:
+    """Every facility × demand pair within the largest level's walking distance."""
+    ok_idx = np.flatnonzero(snapped.facilities.ok)
+    cutoff_m = max(level_distances(profile).values())
+    pairs = facility_catchments(
+        network.graph, snapped.demand, snapped.facilities.subset(ok_idx), cutoff_m=cutoff_m
+    )
+    return Catchments(ok_idx[pairs.facility], pairs.demand, pairs.dist_m)
+
+
+def coverage(prepared: Prepared, reached: Reach, profile: Profile) -> CoverageResult:
+    """Coverage shares per category and level, per community, per street and overall."""
+    fac = prepared.facilities_m
+    categories = list(profile.categories)
+    fac_xy = {
+        cat: shapely.get_coordinates(fac.geometry[(fac["category"] == cat).to_numpy()])
+        for cat in categories
+    }
+    demand = reached.demand_m
+    straight = straight_line_distances(shapely.get_coordinates(demand.geometry), fac_xy)
+    group_street = demand["community_id"].map(prepared.communities.set_index("id")["street"])
+    return compute_coverage(
+        demand,
+        profile=profile,
+        categories=categories,
+        straight_dist=straight,
+        group_street=group_street,
+    )
+
+
+def norms(
+    prepared: Prepared,
+    snapped: Snapped,
+    catch: Catchments,
+    profile: Profile,
+    *,
+    issues: IssueLog,
+) -> Norms:
+    """Floor area per 100 households, station sizes, community sizes, and the 2SFCA supply."""
+    fac = prepared.facilities_m
+    stations = fac[fac["category"].isin(STATION_CATEGORIES)].copy()
+    stations["community_id"] = assign_stations(stations, prepared.communities_m, issues=issues)
+    result = evaluate_norms(
+        pd.DataFrame(prepared.communities.drop(columns="geometry")),
+        pd.DataFrame(stations.drop(columns="geometry")),
+        profile=profile,
+    )
+    cutoff_m = profile.categories[STATION].distance_m.value
+    is_station = (fac["category"] == STATION).to_numpy()
+    sel = is_station[catch.facility] & (catch.dist_m <= cutoff_m)
+    hh = prepared.demand_m["households"].to_numpy(dtype=float)
+    tsfca = two_step_fca(
+        supply_m2=np.nan_to_num(fac["floor_area_m2"].to_numpy(dtype=float)),
+        demand_households=np.where(snapped.demand.ok, hh, 0.0),
+        pair_facility=catch.facility[sel],
+        pair_demand=catch.demand[sel],
+        pair_dist_m=catch.dist_m[sel],
+        cutoff_m=cutoff_m,
+    )
+    per_point = tsfca.demand_ratio_per_100hh_m2
+    per_community = community_mean(per_point, hh, prepared.demand_m["community_id"])
+    return Norms(result, stations, per_point, per_community)
+
+
+def isochrones(
+    prepared: Prepared, network: Network, snapped: Snapped, profile: Profile
+) -> gpd.GeoDataFrame:
+    """The walking isochrone union of every category × level (metric CRS)."""
+    levels: Mapping[Level, float] = level_distances(profile)
+    jobs = []
+    for cat in profile.categories:
+        idx = _category_rows(prepared, snapped, cat)
+        if len(idx) > 0:
+            sources = snapped.facilities.subset(idx)
+            jobs += [(cat, lv, sources, dist) for lv, dist in levels.items()]
+    # GEOS buffering releases the GIL: the category × level unions run on every core
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        geoms = list(pool.map(lambda job: isochrone(network.graph, job[2], cutoff_m=job[3]), jobs))
+    rows = [
+        {"category": cat, "level": lv, "geometry": geom}
+        for (cat, lv, _, _), geom in zip(jobs, geoms, strict=True)
+        if not geom.is_empty
+    ]
+    return gpd.GeoDataFrame(
+        rows, columns=["category", "level", "geometry"], geometry="geometry", crs=prepared.crs
+    )

@@ -1,0 +1,160 @@
+"""The results of a run: the steps' typed results joined into the frames the outputs show."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lifecircle.analysis.coverage import CoverageResult
+from lifecircle.analysis.profiles import Profile
+from lifecircle.analysis.results import Methods, RunResults
+from lifecircle.dataissues import IssueLog
+from lifecircle.geo.network import WalkGraph, network_lines
+from lifecircle.project import Project
+from lifecircle.run.analyses import Norms, Reach, level_distances
+from lifecircle.run.inputs import Prepared
+from lifecircle.run.network import Snapped
+from lifecircle.run.siting import Siting
+from lifecircle.vocab import STATION, STATION_CATEGORIES, WGS84, dist_column
+
+
+def facilities_frame(
+    prepared: Prepared, snapped: Snapped, reached: Reach, norms: Norms, profile: Profile
+) -> gpd.GeoDataFrame:
+    """Facilities with snapping distance, served households, required area and norm results."""
+    fac = prepared.facilities_m.copy()
+    fac["snap_dist_m"] = snapped.facilities.access_m
+    served = reached.served_households
+    fac["served_households"] = served
+    area_norm = profile.area_per_100hh.value if profile.area_per_100hh else np.nan
+    fac["required_floor_area_m2"] = np.where(
+        fac["category"] == STATION, served * area_norm / 100.0, np.nan
+    )
+    st = norms.result.stations.reindex(fac["id"].astype(str))
+    for col in st.columns:
+        fac[col] = st[col].to_numpy()
+    if "community_id" not in fac:
+        fac["community_id"] = None
+    fac.loc[fac["category"].isin(STATION_CATEGORIES), "community_id"] = (
+        norms.stations["community_id"].reindex(fac.index).dropna()
+    )
+    tier_src = {t: f"{f.source} ({f.status})" for t, f in profile.station_min_area.items()}
+    if "tier" in fac:
+        fac["station_min_area_source"] = fac["tier"].map(tier_src)
+    return fac
+
+
+def communities_frame(
+    prepared: Prepared, cov: CoverageResult, norms: Norms, profile: Profile
+) -> gpd.GeoDataFrame:
+    """Communities with their norm results, coverage shares and 2SFCA supply."""
+    comm = prepared.communities.copy()
+    ids = comm["id"].astype(str)
+    for frame in (norms.result.communities, cov.by_community):
+        aligned = frame.reindex(ids)
+        for col in aligned.columns:
+            comm[col] = aligned[col].to_numpy()
+    comm["reachable_area_per_100hh_m2"] = norms.reachable_per_community.reindex(ids).to_numpy()
+    if profile.area_per_100hh is not None:
+        fig = profile.area_per_100hh
+        comm["area_per_100hh_source"] = f"{fig.source} ({fig.status})"
+    return comm
+
+
+def uncovered_frame(reached: Reach, snapped: Snapped, profile: Profile) -> gpd.GeoDataFrame:
+    """Counted demand points beyond each category's distance, one row per point and category."""
+    demand = reached.demand_m
+    pop = demand["population"].to_numpy(dtype=float)
+    parts = []
+    for cat, norm in profile.categories.items():
+        miss = demand[dist_column(cat)].to_numpy() > norm.distance_m.value
+        miss &= snapped.demand.ok & (pop > 0)
+        if miss.any():
+            part = demand.loc[miss, ["population", "geometry"]].copy()
+            part["category"] = cat
+            part["level"] = norm.level
+            parts.append(part)
+    if not parts:
+        empty: dict[str, list[object]] = {"population": [], "category": [], "level": []}
+        return gpd.GeoDataFrame(empty, geometry=[], crs=demand.crs)
+    return gpd.GeoDataFrame(
+        pd.concat(parts, ignore_index=True), geometry="geometry", crs=demand.crs
+    )
+
+
+def streets_frame(graph: WalkGraph) -> gpd.GeoDataFrame:
+    """The walk network as merged lines, for the map's background layer."""
+    lines = network_lines(graph)
+    merged = shapely.line_merge(shapely.multilinestrings(lines.geometry.to_numpy()))
+    return gpd.GeoDataFrame(geometry=list(shapely.get_parts(merged)), crs=lines.crs)
+
+
+def methods(project: Project, graph: WalkGraph, prepared: Prepared, profile: Profile) -> Methods:
+    """What the methods section states about the run."""
+    source = graph.source
+    assert source is not None, "the loader records every network's source"
+    return Methods(
+        network_source=source.describe(),
+        network_date=source.date,
+        n_nodes=graph.n_nodes,
+        n_edges=graph.n_edges,
+        metric_crs=prepared.crs.to_string(),
+        max_snap_m=project.network.max_snap_m,
+        level_distances_m={str(k): v for k, v in level_distances(profile).items()},
+        walk_speed_m_per_min=float(profile.walk_speed_m_per_min.value),
+        profile_id=profile.id,
+        profile_name=profile.name,
+        osm_credit=source.osm,
+        synthetic=source.synthetic,
+    )
+
+
+def assemble(
+    project: Project,
+    *,
+    profile: Profile,
+    prepared: Prepared,
+    graph: WalkGraph,
+    snapped: Snapped,
+    reached: Reach,
+    cov: CoverageResult,
+    norms: Norms,
+    siting: Siting,
+    isochrones_m: gpd.GeoDataFrame,
+    issues: IssueLog,
+    timings_s: Mapping[str, float],
+) -> RunResults:
+    """Join the steps' results into the run's results, every frame in WGS84."""
+    demand = reached.demand_m.copy()
+    demand["reachable_area_per_100hh_m2"] = norms.reachable_per_point
+    demand["id"] = demand["id"].astype(str)
+    pop = demand["population"].to_numpy(dtype=float)
+    coverage = cov.overall.assign(
+        category_name=[profile.category_name(c, project.lang) for c in cov.overall["category"]]
+    )
+    return RunResults(
+        project_name=project.name,
+        lang=project.lang,
+        communities=communities_frame(prepared, cov, norms, profile).to_crs(WGS84),
+        facilities=facilities_frame(prepared, snapped, reached, norms, profile).to_crs(WGS84),
+        demand=demand.to_crs(WGS84),
+        isochrones=isochrones_m.to_crs(WGS84),
+        sites=siting.sites.to_crs(WGS84),
+        site_catchments=siting.catchments.to_crs(WGS84),
+        streets=streets_frame(graph).to_crs(WGS84),
+        uncovered=uncovered_frame(reached, snapped, profile).to_crs(WGS84),
+        compliance=norms.result.compliance,
+        coverage=coverage,
+        figures=profile.figures(),
+        issues=issues.to_frame(),
+        methods=methods(project, graph, prepared, profile),
+        population_total=float(pop[snapped.demand.ok].sum()),
+        completeness=dict(cov.completeness),
+        norm_counts={k: dict(v) for k, v in norms.result.counts.items()},
+        siting_solution=siting.solution,
+        timings_s=dict(timings_s),
+    )

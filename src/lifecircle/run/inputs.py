@@ -1,0 +1,249 @@
+"""Step 1, the inputs: read and validate the layers and the profile, then prepare them for a run.
+
+:func:`load_inputs` reads every layer through the one validation gate of
+:mod:`lifecircle.geo.layers` and collects every problem before raising; :func:`prepare`
+completes the communities, maps each facility's category to a profile id and builds the demand
+points in the local metric CRS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from lifecircle.analysis.profiles import Profile, load_profile
+from lifecircle.dataissues import IssueLog
+from lifecircle.errors import InputError, LayerError, ProfileError
+from lifecircle.geo.crs import local_metric_crs
+from lifecircle.geo.layers import read_layer
+from lifecircle.geo.population import read_population, spread_population
+from lifecircle.project import Project
+from lifecircle.vocab import Lang
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The validated layers of a project, in WGS84, and its norm profile."""
+
+    communities: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    population: gpd.GeoDataFrame | None
+    candidates: gpd.GeoDataFrame | None
+    compounds: gpd.GeoDataFrame | None
+    gates: gpd.GeoDataFrame | None
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The layers a run computes on.
+
+    Attributes
+    ----------
+    communities
+        Communities in WGS84 with ``population`` completed from households where missing and the
+        optional columns ``kind``, ``street``, ``name`` present.
+    crs
+        The local metric CRS of the run (UTM zone of the communities' centroid).
+    communities_m, facilities_m
+        Communities and (categorised) facilities in that CRS.
+    demand_m
+        Demand points in that CRS: ``population``, ``households``, ``community_id``.
+    """
+
+    communities: gpd.GeoDataFrame
+    crs: CRS
+    communities_m: gpd.GeoDataFrame
+    facilities_m: gpd.GeoDataFrame
+    demand_m: gpd.GeoDataFrame
+
+
+def load_inputs(project: Project, *, issues: IssueLog) -> Inputs:
+    """Read and validate every layer and the profile, collecting all problems before raising.
+
+    Raises
+    ------
+    InputError
+        Listing the problems of every layer and of the profile at once.
+    """
+    problems: list[str] = []
+    frames: dict[str, gpd.GeoDataFrame | None] = {}
+    for name in ("communities", "facilities", "candidates", "compounds", "gates"):
+        spec = project.layers.get(name)
+        if spec is None:
+            frames[name] = None
+            continue
+        try:
+            frames[name] = read_layer(spec, kind=name, issues=issues)
+        except LayerError as exc:
+            problems.extend(exc.problems)
+            frames[name] = None
+    population = None
+    if "population" in project.layers:
+        try:
+            population = read_population(
+                project.layers["population"],
+                issues=issues,
+                persons_per_household=project.persons_per_household,
+            )
+        except LayerError as exc:
+            problems.extend(exc.problems)
+    profile: Profile | None = None
+    try:
+        profile = load_profile(project.profile)
+    except ProfileError as exc:
+        problems.extend(exc.problems)
+    if problems or profile is None:
+        raise InputError(
+            f"{len(problems)} problem(s) in the input layers:\n"
+            + "\n".join(f"  - {p}" for p in problems),
+            problems=problems,
+        )
+    comm, fac = frames["communities"], frames["facilities"]
+    assert comm is not None and fac is not None
+    return Inputs(
+        communities=comm,
+        facilities=fac,
+        population=population,
+        candidates=frames["candidates"],
+        compounds=frames["compounds"],
+        gates=frames["gates"],
+        profile=profile,
+    )
+
+
+def metric_crs(communities: gpd.GeoDataFrame) -> CRS:
+    """The local metric CRS of a run: the UTM zone of the communities' centroid."""
+    centre = shapely.get_coordinates(communities.union_all().centroid)[0]
+    return local_metric_crs(float(centre[0]), float(centre[1]))
+
+
+def prepare(project: Project, inputs: Inputs, *, issues: IssueLog) -> Prepared:
+    """Complete the communities, categorise the facilities and build the demand points."""
+    pph = project.persons_per_household
+    comm = _complete_communities(inputs.communities, pph, issues)
+    fac = _categorise(inputs.facilities, inputs.profile, project.lang, issues)
+    crs = metric_crs(comm)
+    comm_m = comm.to_crs(crs)
+    return Prepared(
+        communities=comm,
+        crs=crs,
+        communities_m=comm_m,
+        facilities_m=fac.to_crs(crs),
+        demand_m=_demand_points(inputs, comm_m, crs, pph, issues),
+    )
+
+
+def _categorise(
+    fac: gpd.GeoDataFrame, profile: Profile, lang: Lang, issues: IssueLog
+) -> gpd.GeoDataFrame:
+    """Map each facility's category (id, Chinese name or alias) to our id; report the unknown."""
+    ids = [profile.category_id(str(raw)) for raw in fac["category"]]
+    fac = fac.assign(category_raw=fac["category"].astype(str), category=ids)
+    unknown = fac["category"].isna()
+    valid = ", ".join(f"{c.id} ({c.name_zh})" for c in profile.categories.values())
+    for _, row in fac[unknown].iterrows():
+        issues.add(
+            "facilities",
+            row["id"],
+            f"category '{row['category_raw']}' is not a category of profile {profile.id}"
+            f" (valid: {valid})",
+            "excluded from the analysis; fix the value or add it as an alias in a profile",
+        )
+    fac = fac[~unknown].copy()
+    fac["category_name"] = [profile.category_name(c, lang) for c in fac["category"]]
+    return fac.reset_index(drop=True)
+
+
+def _households_per_point(
+    demand: pd.DataFrame, communities: pd.DataFrame, default_pph: float
+) -> np.ndarray:
+    """Households of each demand point from its community's persons per household."""
+    comm = communities.set_index("id")
+    pph = (comm["population"] / comm["households"]).where(
+        (comm["households"] > 0) & (comm["population"] > 0)
+    )
+    point_pph = demand["community_id"].map(pph).fillna(default_pph).to_numpy(dtype=float)
+    hh = demand["households"].to_numpy(dtype=float) if "households" in demand else None
+    derived = demand["population"].to_numpy(dtype=float) / point_pph
+    if hh is None:
+        return derived
+    return np.where(np.isfinite(hh), hh, derived)
+
+
+def _complete_communities(comm: gpd.GeoDataFrame, pph: float, issues: IssueLog) -> gpd.GeoDataFrame:
+    comm = comm.copy()
+    if "population" not in comm:
+        comm["population"] = np.nan
+    missing = comm["population"].isna() & comm["households"].notna()
+    for cid in comm.loc[missing, "id"]:
+        issues.add(
+            "communities",
+            cid,
+            "population not given",
+            f"estimated as households × {pph} persons per household",
+        )
+    comm.loc[missing, "population"] = (comm.loc[missing, "households"] * pph).round()
+    for col in ("kind", "street", "name"):
+        if col not in comm:
+            comm[col] = None
+    return comm
+
+
+def _demand_points(
+    inputs: Inputs, comm_m: gpd.GeoDataFrame, crs: CRS, pph: float, issues: IssueLog
+) -> gpd.GeoDataFrame:
+    """Demand points in the metric CRS with population, households and community_id."""
+    if inputs.population is not None:
+        pop = inputs.population.to_crs(crs)
+    else:
+        issues.add(
+            "population",
+            "",
+            "no population layer given",
+            "each community's population spread evenly over its area on a 100 m grid",
+        )
+        pop = spread_population(
+            inputs.communities, cell_m=100.0, metric_crs=crs, persons_per_household=pph
+        ).to_crs(crs)
+    pop = pop[pop["population"] > 0].reset_index(drop=True)
+    joined = gpd.sjoin(
+        pop[["geometry"]], comm_m[["id", "geometry"]], how="left", predicate="within"
+    )
+    joined = joined[~joined.index.duplicated(keep="first")]
+    pop["community_id"] = joined["id"].reindex(pop.index).astype(object)
+    outside = pop["community_id"].isna()
+    if outside.any():
+        issues.add(
+            "population",
+            "",
+            f"{int(outside.sum())} populated points ({pop.loc[outside, 'population'].sum():.0f}"
+            " people) lie outside every community polygon",
+            "kept in overall coverage; not counted in any community",
+        )
+    pop["households"] = _households_per_point(pop, comm_m, pph)
+    _report_population_mismatch(pop, comm_m, issues)
+    return pop
+
+
+def _report_population_mismatch(
+    pop: gpd.GeoDataFrame, comm_m: gpd.GeoDataFrame, issues: IssueLog
+) -> None:
+    """Report communities where the population layer and the communities layer differ by > 10 %."""
+    totals = pop.groupby("community_id")["population"].sum()
+    for _, row in comm_m.iterrows():
+        layer_total = float(totals.get(row["id"], 0.0))
+        stated = float(row["population"]) if pd.notna(row["population"]) else np.nan
+        if np.isfinite(stated) and stated > 0 and abs(layer_total - stated) > 0.1 * stated:
+            issues.add(
+                "population",
+                row["id"],
+                f"population layer puts {layer_total:.0f} people in community {row['id']}, "
+                f"the communities layer says {stated:.0f}",
+                "coverage uses the population layer; check which is current",
+            )

@@ -1,0 +1,156 @@
+"""The outputs writer: map.html, report.html, report.xlsx, results.gpkg, summary.json, issues.csv.
+
+Every file is first written to a temporary folder inside the output folder and moved into place
+only when all of them are complete, so a failed run leaves the previous outputs untouched and no
+half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from lifecircle.analysis.results import RunResults
+from lifecircle.dataissues import ISSUE_COLUMNS
+from lifecircle.maps.labels import data_credit, label
+from lifecircle.maps.report import render_report_html, write_report_xlsx
+from lifecircle.maps.webmap import build_map, save_map
+from lifecircle.project import MapSpec
+from lifecircle.run.summary import build_summary
+from lifecircle.run.timer import Progress, StepTimer
+
+#: Output name → file name, in the order they are moved into place.
+OUTPUT_FILES = {
+    "map": "map.html",
+    "report": "report.html",
+    "report_xlsx": "report.xlsx",
+    "results": "results.gpkg",
+    "summary": "summary.json",
+    "issues": "issues.csv",
+}
+
+#: The layers of results.gpkg and the frames of the results they hold.
+GPKG_LAYERS = ("demand", "communities", "facilities", "isochrones", "sites")
+
+
+def frame_for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Plain column types GeoPackage takes: bools as 0/1, text as str, non-finite floats as NULL."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        series = out[col]
+        if pd.api.types.is_bool_dtype(series):
+            out[col] = series.astype("float64").where(series.notna()).astype("Int8")
+        elif pd.api.types.is_float_dtype(series):
+            out[col] = series.where(np.isfinite(series.to_numpy(dtype=float)))
+        elif not pd.api.types.is_numeric_dtype(series):
+            out[col] = series.map(
+                lambda v: (
+                    None
+                    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                    else str(v)
+                )
+            ).astype(object)
+    return out
+
+
+def _write_map(results: RunResults, path: Path, map_spec: MapSpec) -> None:
+    lang = results.lang
+    m = results.methods
+    required = results.communities["area_per_100hh_required_m2"].dropna()
+    folium_map = build_map(
+        communities=results.communities,
+        facilities=results.facilities,
+        isochrones=results.isochrones,
+        uncovered=results.uncovered,
+        sites=results.sites,
+        site_catchments=results.site_catchments,
+        streets=results.streets,
+        title=f"{results.project_name} · {label('life_circle', lang)}",
+        subtitle=f"{m.profile_name} ({m.profile_id})",
+        lang=lang,
+        basemap=map_spec.basemap,
+        offline=map_spec.offline,
+        tile_url=map_spec.tile_url,
+        tile_attribution=map_spec.tile_attribution,
+        threshold_m2_per_100hh=float(required.iloc[0]) if len(required) else None,
+        category_names=dict(
+            zip(results.coverage["category"], results.coverage["category_name"], strict=False)
+        ),
+        attribution=data_credit(osm=m.osm_credit, synthetic=m.synthetic, lang=lang),
+    )
+    save_map(folium_map, path)
+
+
+def _write_tables(results: RunResults, folder: Path) -> None:
+    (folder / OUTPUT_FILES["report"]).write_text(render_report_html(results), encoding="utf-8")
+    write_report_xlsx(results, folder / OUTPUT_FILES["report_xlsx"])
+    gpkg = folder / OUTPUT_FILES["results"]
+    for name in GPKG_LAYERS:
+        frame = frame_for_gpkg(getattr(results, name))
+        frame.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+    results.issues.reindex(columns=list(ISSUE_COLUMNS)).to_csv(
+        folder / OUTPUT_FILES["issues"], index=False, encoding="utf-8-sig"
+    )
+
+
+def write_outputs(
+    results: RunResults,
+    out_dir: Path,
+    *,
+    map_spec: MapSpec | None = None,
+    progress: Progress | None = None,
+    started_s: float | None = None,
+) -> dict[str, Path]:
+    """Write the output folder atomically: every file goes to a temporary folder first.
+
+    Parameters
+    ----------
+    results
+        The run's results.
+    out_dir
+        The output folder (created when missing).
+    map_spec
+        The ``[map]`` options (basemap, offline Leaflet, custom tiles); default: no basemap.
+    progress
+        Told when the map and report steps start and end.
+    started_s
+        ``time.perf_counter()`` at the start of the run, for the total in summary.json;
+        without it the total is the sum of the steps.
+
+    Returns
+    -------
+    dict
+        Output name (``map``, ``report``, ``report_xlsx``, ``results``, ``summary``, ``issues``)
+        → final path.
+    """
+    timer = StepTimer(progress)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".lifecircle-tmp-", dir=out_dir))
+    try:
+        with timer.step("map"):
+            _write_map(results, tmp / OUTPUT_FILES["map"], map_spec or MapSpec())
+        with timer.step("report"):
+            _write_tables(results, tmp)
+        timings = dict(results.timings_s) | timer.timings_s
+        timings["total"] = (
+            time.perf_counter() - started_s if started_s is not None else sum(timings.values())
+        )
+        (tmp / OUTPUT_FILES["summary"]).write_text(
+            json.dumps(build_summary(results, timings), ensure_ascii=False, indent=2),
+            encoding="utf-8",
+        )
+        for name in OUTPUT_FILES.values():
+            os.replace(tmp / name, out_dir / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {key: out_dir / name for key, name in OUTPUT_FILES.items()}

@@ -1,0 +1,228 @@
+"""Step 9: choose sites for new facilities of one category among candidates.
+
+Candidates come from the candidates layer, else are generated on the network in uncovered areas;
+each chosen site gets the floor area its catchment needs under the profile's norm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS
+
+from lifecircle.analysis.profiles import Profile
+from lifecircle.analysis.siting import SitingResult, generate_candidates, lscp, mclp, p_median
+from lifecircle.dataissues import IssueLog
+from lifecircle.errors import InputError
+from lifecircle.geo.isochrone import isochrones_per_source
+from lifecircle.geo.reach import catchments
+from lifecircle.geo.snap import SnappedPoints, report_snapping, snap_points
+from lifecircle.project import Project, SitingSpec
+from lifecircle.run.inputs import Inputs
+from lifecircle.run.network import Network
+from lifecircle.vocab import STATION, dist_column
+
+#: The columns of the sites layer, in order.
+SITE_COLUMNS = (
+    "rank",
+    "candidate_id",
+    "category",
+    "newly_covered_population",
+    "required_floor_area_m2",
+    "served_households",
+)
+
+
+@dataclass(frozen=True)
+class Siting:
+    """Proposed sites (metric CRS), their walking catchments and the solver's result.
+
+    ``solution`` is None and both frames are empty when the run sites nothing.
+    """
+
+    sites: gpd.GeoDataFrame
+    catchments: gpd.GeoDataFrame
+    solution: SitingResult | None
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    ids: np.ndarray
+    xy: np.ndarray
+    snapped: SnappedPoints
+    capacity_m2: np.ndarray
+
+
+def no_siting(crs: CRS) -> Siting:
+    """The empty siting result of a run without siting."""
+    return Siting(
+        gpd.GeoDataFrame({c: [] for c in SITE_COLUMNS}, geometry=[], crs=crs),
+        gpd.GeoDataFrame({"rank": [], "category": []}, geometry=[], crs=crs),
+        None,
+    )
+
+
+def check_category(spec: SitingSpec | None, profile: Profile) -> None:
+    """Raise when the siting category is not a category of the profile."""
+    if spec is not None and spec.category not in profile.categories:
+        valid = ", ".join(profile.categories)
+        raise InputError(
+            f"siting category '{spec.category}' is not a category of profile "
+            f"{profile.id}; use one of: {valid}"
+        )
+
+
+def siting_area_norm(profile: Profile, category: str) -> float | None:
+    """The m² per 100 households a new site of ``category`` must offer, if the profile has one."""
+    if category == STATION and profile.area_per_100hh is not None:
+        return float(profile.area_per_100hh.value)
+    norm = getattr(profile.categories[category], "area_per_100hh", None)
+    return float(norm.value) if norm is not None else None
+
+
+def site(
+    spec: SitingSpec,
+    project: Project,
+    inputs: Inputs,
+    network: Network,
+    demand_m: gpd.GeoDataFrame,
+    demand_snap: SnappedPoints,
+    crs: CRS,
+    *,
+    issues: IssueLog,
+) -> Siting:
+    """Solve the project's siting problem for one category.
+
+    Raises
+    ------
+    InputError
+        When no candidate can be snapped to the network or hold the category's minimum size.
+    """
+    profile = inputs.profile
+    cat = spec.category
+    cut = float(profile.categories[cat].distance_m.value)
+    dist = demand_m[dist_column(cat)].to_numpy()
+    pop = np.where(demand_snap.ok, demand_m["population"].to_numpy(dtype=float), 0.0)
+    hh = np.where(demand_snap.ok, demand_m["households"].to_numpy(dtype=float), 0.0)
+    covered = dist <= cut
+    unc = (~covered) & demand_snap.ok & (pop > 0)
+    cand = _candidates(spec, project, inputs, network, demand_snap, unc, crs, issues)
+    ok = np.flatnonzero(cand.snapped.ok)
+    if len(ok) == 0:
+        raise InputError("siting: no candidate site could be snapped to the walk network")
+    area = siting_area_norm(profile, cat)
+    min_fig = profile.facility_min_area.get(cat)
+    min_area = float(min_fig.value) if min_fig is not None else np.nan
+    if area is None:
+        # no per-household norm: a candidate must at least hold the category's minimum size
+        too_small = cand.capacity_m2[ok] < min_area
+        for cid in cand.ids[ok][too_small]:
+            issues.add(
+                "candidates",
+                cid,
+                f"maximum floor area is below the {min_area:.0f} m² a {cat} needs "
+                f"({min_fig.source if min_fig else ''})",
+                "not considered for siting",
+            )
+        ok = ok[~too_small]
+        if len(ok) == 0:
+            raise InputError(
+                f"siting: no candidate site can hold the {min_area:.0f} m² a {cat} needs"
+            )
+    pairs = catchments(network.graph, demand_snap, cand.snapped.subset(ok), cutoff_m=cut)
+    common: dict[str, Any] = {
+        "pair_candidate": pairs.facility,
+        "pair_demand": pairs.demand,
+        "weight": pop,
+        "n_candidates": len(ok),
+        "time_limit_s": spec.time_limit_s,
+    }
+    cover: dict[str, Any] = {
+        "already_covered": covered,
+        "households": hh,
+        "capacity_m2": cand.capacity_m2[ok] if area is not None else None,
+        "area_per_100hh_m2": area,
+    }
+    if spec.problem == "mclp":
+        res = mclp(**common, **cover, n_sites=spec.new_sites)
+    elif spec.problem == "lscp":
+        res = lscp(**common, **cover, target_share=spec.target_share)
+    else:
+        res = p_median(
+            **common,
+            pair_dist_m=pairs.dist_m,
+            n_sites=spec.new_sites,
+            existing_dist_m=np.where(np.isfinite(dist), dist, np.inf),
+        )
+    chosen = ok[res.selected]
+    sites = gpd.GeoDataFrame(
+        {
+            "rank": np.arange(1, len(chosen) + 1),
+            "candidate_id": cand.ids[chosen],
+            "category": cat,
+            "newly_covered_population": res.marginal_gain,
+            "required_floor_area_m2": np.fmax(
+                np.where(area is None, np.nan, res.required_floor_area_m2), min_area
+            ),
+            "served_households": res.served_households,
+        },
+        geometry=gpd.points_from_xy(cand.xy[chosen, 0], cand.xy[chosen, 1]),
+        crs=crs,
+    )
+    polys = isochrones_per_source(network.graph, cand.snapped.subset(chosen), cutoff_m=cut)
+    site_catch = gpd.GeoDataFrame(
+        {"rank": sites["rank"].to_numpy(), "category": cat}, geometry=polys, crs=crs
+    )
+    return Siting(sites, site_catch, res)
+
+
+def _candidates(
+    spec: SitingSpec,
+    project: Project,
+    inputs: Inputs,
+    network: Network,
+    demand_snap: SnappedPoints,
+    uncovered: np.ndarray,
+    crs: CRS,
+    issues: IssueLog,
+) -> _Candidates:
+    """The candidates layer snapped to the network, else points generated where people miss out."""
+    max_snap = project.network.max_snap_m
+    if inputs.candidates is not None:
+        cand = inputs.candidates.to_crs(crs).reset_index(drop=True)
+        pts = cand.geometry.representative_point()
+        snapped = snap_points(
+            network.graph, pts.x.to_numpy(), pts.y.to_numpy(), max_snap_m=max_snap
+        )
+        report_snapping(
+            snapped,
+            list(cand["id"]),
+            layer="candidates",
+            max_snap_m=max_snap,
+            graph=network.graph,
+            issues=issues,
+        )
+        capacity = (
+            cand["max_floor_area_m2"].to_numpy(dtype=float)
+            if "max_floor_area_m2" in cand
+            else np.full(len(cand), np.nan)
+        )
+        xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+        return _Candidates(cand["id"].astype(str).to_numpy(), xy, snapped, capacity)
+    pick = generate_candidates(
+        demand_snap.px, demand_snap.py, uncovered=uncovered, spacing_m=spec.candidate_spacing_m
+    )
+    xy = np.column_stack([demand_snap.px[pick], demand_snap.py[pick]])
+    snapped = snap_points(network.graph, xy[:, 0], xy[:, 1], max_snap_m=max_snap)
+    issues.add(
+        "candidates",
+        "",
+        f"no candidates layer: {len(pick)} candidate points generated on the "
+        f"network in uncovered areas, {spec.candidate_spacing_m:.0f} m apart",
+        "used as siting candidates",
+    )
+    ids = np.array([f"G{i + 1:04d}" for i in range(len(pick))])
+    return _Candidates(ids, xy, snapped, np.full(len(pick), np.nan))
