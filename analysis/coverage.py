@@ -21,7 +21,14 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from lifecircle.analysis.profiles import Profile
-from lifecircle.vocab import LEVELS, Level
+from lifecircle.vocab import (
+    EVERYONE,
+    LEVELS,
+    Level,
+    minutes_level,
+    time_column,
+    time_coverage_column,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +200,8 @@ class CoverageResult:
     covered
         One row per demand point (the demand's index): bool ``cov_<category>_<level>`` and
         ``complete_<level>``; False for points that are not counted.
+    time
+        Coverage by walking time (:class:`TimeCoverage`), when walking times were computed.
     """
 
     overall: pd.DataFrame
@@ -200,6 +209,7 @@ class CoverageResult:
     by_street: pd.DataFrame
     completeness: dict[str, float]
     covered: pd.DataFrame
+    time: TimeCoverage | None = None
 
 
 def _group_table(
@@ -373,3 +383,130 @@ def compute_coverage(
         completeness=completeness,
         covered=covered,
     )
+
+
+@dataclass(frozen=True)
+class TimeCoverage:
+    """Coverage by walking time, each category weighted by the population group it serves.
+
+    Attributes
+    ----------
+    overall
+        One row per category and level: ``category``, ``group``, ``level`` (``5min`` …),
+        ``minutes``, ``time_share`` (share 0–1 of the group's counted people within the
+        minutes), ``group_population`` (the group's counted people) and ``population_covered``
+        (those within reach).
+    by_community
+        Index ``community_id``: ``tcov_<category>_<minutes>min`` shares of the community's
+        people of the group the category serves (NaN where the community has none).
+    flat_by_community
+        The same shares with other times (the run layer's: the group's pace on flat ground
+        without steps), to tell what slope and steps change; None when not computed.
+    """
+
+    overall: pd.DataFrame
+    by_community: pd.DataFrame
+    flat_by_community: pd.DataFrame | None = None
+
+
+def compute_time_coverage(
+    demand: pd.DataFrame,
+    *,
+    categories: Sequence[str],
+    group_of: Mapping[str, str],
+    group_people: pd.DataFrame,
+    levels_min: Sequence[float],
+) -> TimeCoverage:
+    """Group-weighted coverage by walking time, overall and per community.
+
+    Parameters
+    ----------
+    demand
+        One row per demand point: ``time_min_<category>`` (minutes; inf or NaN = unreachable),
+        ``community_id`` and optionally a bool ``counted`` (points not counted are left out).
+    categories
+        The category ids to report; a category without a time column counts as unreachable.
+    group_of
+        The group each category serves (default ``everyone``).
+    group_people
+        People of each group at each point (same index as ``demand``), one column per group,
+        ``everyone`` included.
+    levels_min
+        The life-circle levels in minutes, e.g. ``[5, 10, 15]``.
+
+    Returns
+    -------
+    TimeCoverage
+
+    Examples
+    --------
+    Two points of 10 and 30 elderly, 4 and 12 minutes from a day-care centre:
+
+    >>> d = pd.DataFrame({"time_min_dc": [4.0, 12.0], "community_id": ["A", "A"]})
+    >>> people = pd.DataFrame({"everyone": [50.0, 50.0], "elderly": [10.0, 30.0]})
+    >>> tc = compute_time_coverage(d, categories=["dc"], group_of={"dc": "elderly"},
+    ...                            group_people=people, levels_min=[5, 15])
+    >>> tc.overall["time_share"].tolist()
+    [0.25, 1.0]
+    """
+    n = len(demand)
+    counted = (
+        demand["counted"].fillna(False).to_numpy(dtype=bool)
+        if "counted" in demand.columns
+        else np.ones(n, dtype=bool)
+    )
+    levels = np.asarray(levels_min, dtype=float)
+    community = (
+        demand["community_id"].where(counted)
+        if "community_id" in demand.columns
+        else pd.Series(np.nan, index=demand.index)
+    )
+    valid = community.notna().to_numpy()
+    keys = community[valid].to_numpy()
+    rows = []
+    table: dict[str, pd.Series] = {}
+    for cat in dict.fromkeys(categories):
+        group = group_of.get(cat, EVERYONE)
+        weight = np.where(counted, group_people[group].to_numpy(dtype=float), 0.0)
+        col = time_column(cat)
+        if col in demand.columns:
+            t = pd.to_numeric(demand[col], errors="coerce").to_numpy(dtype=float)
+        else:
+            t = np.full(n, np.inf)
+        total = weight.sum()
+        for minutes in levels:
+            with np.errstate(invalid="ignore"):
+                within = t <= minutes
+            covered = float(weight @ within)
+            rows.append(
+                {
+                    "category": cat,
+                    "group": group,
+                    "level": minutes_level(minutes),
+                    "minutes": float(minutes),
+                    "time_share": covered / total if total > 0 else float("nan"),
+                    "group_population": float(total),
+                    "population_covered": covered,
+                }
+            )
+            if valid.any():
+                w = pd.Series(weight[valid])
+                sums = (w * within[valid]).groupby(keys).sum()
+                totals = w.groupby(keys).sum()
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    table[time_coverage_column(cat, minutes)] = sums / totals.replace(0.0, np.nan)
+    by_community = pd.DataFrame(table)
+    by_community.index.name = "community_id"
+    overall = pd.DataFrame(
+        rows,
+        columns=[
+            "category",
+            "group",
+            "level",
+            "minutes",
+            "time_share",
+            "group_population",
+            "population_covered",
+        ],
+    )
+    return TimeCoverage(overall=overall, by_community=by_community)

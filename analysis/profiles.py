@@ -32,15 +32,25 @@ from typing import Any, cast
 
 import pandas as pd
 
+from lifecircle.analysis.groups import GroupNorm, build_groups, check_groups
 from lifecircle.errors import ProfileError
-from lifecircle.vocab import LEVELS, STATUSES, Lang, Level, Status
+from lifecircle.vocab import EVERYONE, LEVELS, STATUSES, Lang, Level, Status
 
 logger = logging.getLogger(__name__)
 
 TIERS = ("street_center", "urban_station", "village_station")
 KINDS = ("urban", "town", "rural")
 
-_TOP_KEYS = ("id", "name", "extends", "walk_speed_m_per_min", "levels", "categories", "checks")
+_TOP_KEYS = (
+    "id",
+    "name",
+    "extends",
+    "walk_speed_m_per_min",
+    "levels",
+    "categories",
+    "checks",
+    "groups",
+)
 _FIGURE_KEYS = ("value", "label", "source", "status")
 _LEVEL_KEYS = ("distance_m", "label", "source", "status")
 _RANGE_KEYS = ("min", "max", "label", "source", "status")
@@ -51,6 +61,7 @@ _CATEGORY_KEYS = (
     "level",
     "distance_m",
     "required",
+    "group",
     "source",
     "status",
 )
@@ -117,6 +128,9 @@ class CategoryNorm:
         Whether every resident should reach it within its level (counts in completeness).
     source, status
         Evidence for the level assignment and the requirement.
+    group
+        The population group it serves (a group of the profile), ``everyone`` by default: its
+        walking time is at that group's pace, its time coverage weighted by that group.
     """
 
     id: str
@@ -128,6 +142,7 @@ class CategoryNorm:
     required: bool
     source: str = ""
     status: Status = "U"
+    group: str = EVERYONE
 
 
 @dataclass(frozen=True)
@@ -165,6 +180,8 @@ class Profile:
         Minimum floor area (m²) of one facility, per category (完整居住社区 minimums).
     social_orgs_per_10k_min
         Minimum social organisations per 10,000 residents.
+    groups
+        Population groups the categories serve, by id, with their assumed shares.
     """
 
     id: str
@@ -182,6 +199,7 @@ class Profile:
     resident_activity_share_min: Figure | None
     facility_min_area: Mapping[str, Figure] = field(default_factory=dict)
     social_orgs_per_10k_min: Figure | None = None
+    groups: Mapping[str, GroupNorm] = field(default_factory=dict)
 
     @cached_property
     def _lookup(self) -> dict[str, str]:
@@ -267,6 +285,8 @@ class Profile:
             value = getattr(self, key)
             if value is not None:
                 add(f"checks.{key}", value)
+        for g in self.groups.values():
+            rows.append((f"groups.{g.id}.share", g.label, g.share, "比例", g.source, g.status))
         return pd.DataFrame(rows, columns=["key", "label", "value", "unit", "source", "status"])
 
 
@@ -413,11 +433,12 @@ def _check_file(raw: dict[str, Any], path: Path) -> None:
             aliases = table.get("aliases", [])
             if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
                 chk.bad(f"{key}.aliases", "must be a list of strings")
-            for name_key in ("name_zh", "name_en"):
+            for name_key in ("name_zh", "name_en", "group"):
                 if name_key in table and not isinstance(table[name_key], str):
                     chk.bad(f"{key}.{name_key}", "must be a string")
     else:
         chk.bad("categories", "must be a table of categories")
+    chk.problems += check_groups(raw.get("groups"), str(path))
     checks = raw.get("checks", {})
     if chk.keys("checks", checks, tuple(_CHECKS)):
         for name, table in checks.items():
@@ -460,6 +481,7 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     for cid, table in child.get("categories", {}).items():
         cats[cid] = {**cats.get(cid, {}), **table}
     out["categories"] = cats
+    out["groups"] = {**parent.get("groups", {}), **child.get("groups", {})}
     checks = dict(parent.get("checks", {}))
     for name, table in child.get("checks", {}).items():
         if _CHECKS[name][0] == "figure":
@@ -531,6 +553,13 @@ def _build(raw: dict[str, Any], path: Path, extends: tuple[str, ...]) -> Profile
         for key in ("name_zh", "level", "required"):
             if key not in table:
                 problems.append(f"{path}: categories.{cid}.{key}: missing")
+    groups = build_groups(raw.get("groups", {}))
+    for cid, table in raw.get("categories", {}).items():
+        if table.get("group", EVERYONE) not in (EVERYONE, *groups):
+            problems.append(
+                f"{path}: categories.{cid}.group: unknown group {table['group']!r}; valid groups: "
+                + ", ".join((EVERYONE, *groups))
+            )
     for cid in raw.get("checks", {}).get("facility_min_area", {}):
         if cid not in raw.get("categories", {}):
             problems.append(
@@ -561,6 +590,7 @@ def _build(raw: dict[str, Any], path: Path, extends: tuple[str, ...]) -> Profile
             required=bool(t["required"]),
             source=str(t["source"]),
             status=cast(Status, t["status"]),
+            group=str(t.get("group", EVERYONE)),
         )
     checks = raw.get("checks", {})
 
@@ -595,6 +625,7 @@ def _build(raw: dict[str, Any], path: Path, extends: tuple[str, ...]) -> Profile
         resident_activity_share_min=single("resident_activity_share_min"),
         facility_min_area=MappingProxyType(keyed("facility_min_area")),
         social_orgs_per_10k_min=single("social_orgs_per_10k_min"),
+        groups=MappingProxyType(groups),
     )
 
 

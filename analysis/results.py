@@ -10,12 +10,52 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from lifecircle.analysis.siting import SitingResult
 from lifecircle.vocab import Lang
+
+
+@dataclass(frozen=True)
+class WalkingMethods:
+    """How walking time was measured, as the methods section states it.
+
+    Attributes
+    ----------
+    speed_mps
+        Flat-ground pace (m/s) per population group (``everyone`` = an adult).
+    group_names
+        Display names ``(Chinese, English)`` of the groups, by id.
+    slope
+        ``tobler`` or ``none``.
+    dem
+        The elevation model's file name, or None (flat ground).
+    steps_factor
+        Multiplier of the time on a flight of steps.
+    levels_min
+        The life-circle levels of the time measure (minutes).
+    steps_edges, flat_edges
+        Street segments that are steps, and that lie off the DEM (walked flat), counts.
+    barriers_closed, barriers_opened
+        Barrier nodes closed to walkers, and those the gates layer opened, counts.
+    assumed_shares
+        Per group, the share (0–1) of the population assumed where no count was given.
+    """
+
+    speed_mps: Mapping[str, float]
+    group_names: Mapping[str, tuple[str, str]]
+    slope: str
+    dem: str | None
+    steps_factor: float
+    levels_min: tuple[float, ...]
+    steps_edges: int
+    flat_edges: int
+    barriers_closed: int
+    barriers_opened: int
+    assumed_shares: Mapping[str, float]
 
 
 @dataclass(frozen=True)
@@ -44,6 +84,8 @@ class Methods:
         The streets are OpenStreetMap data, to be credited (ODbL).
     synthetic
         The streets are the embedded demo county's synthetic data.
+    walking
+        How walking time was measured (paces, DEM, slope, steps), or None.
     """
 
     network_source: str
@@ -58,6 +100,101 @@ class Methods:
     profile_name: str
     osm_credit: bool = True
     synthetic: bool = False
+    walking: WalkingMethods | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How one run differs from another over the same demand points.
+
+    Attributes
+    ----------
+    name
+        The scenario's (or the second project's) name.
+    coverage
+        One row per category and level: ``category``, ``category_name``, ``level``,
+        ``distance_m``, ``share_before``, ``share_after``, ``share_delta`` (shares 0–1 of the
+        counted population), ``newly_covered_population``, ``no_longer_covered_population``
+        (people).
+    norm_counts
+        After the change: check → ``{"passed": n, "failed": n, "not_provided": n}``.
+    norm_counts_before
+        The same before the change.
+    communities
+        Communities whose floor-area results change: ``id``, ``name`` and, for each of
+        :data:`COMMUNITY_CHECK_COLUMNS`, ``<column>_before`` and ``<column>_after``.
+    facilities
+        Facilities added, closed or resized (points, WGS84): ``id``, ``name``, ``category``,
+        ``category_name``, ``change``, ``floor_area_before_m2``, ``floor_area_after_m2``.
+    gained, lost
+        Demand points (WGS84) that come within, or fall out of, reach of a category at that
+        category's own level: ``population``, ``category``, ``level``.
+    """
+
+    name: str
+    coverage: pd.DataFrame
+    norm_counts: Mapping[str, Mapping[str, int]]
+    norm_counts_before: Mapping[str, Mapping[str, int]]
+    communities: pd.DataFrame
+    facilities: gpd.GeoDataFrame
+    gained: gpd.GeoDataFrame
+    lost: gpd.GeoDataFrame
+
+    def changed_coverage(self) -> pd.DataFrame:
+        """The rows of :attr:`coverage` where anyone gains or loses reach."""
+        cov = self.coverage
+        moved = (cov["newly_covered_population"] > 0) | (cov["no_longer_covered_population"] > 0)
+        return cov[moved.to_numpy()]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file a run read, identified by its content.
+
+    Attributes
+    ----------
+    role
+        What the run read it as: ``project``, ``profile``, ``network``, a layer name
+        (``communities``, ``facilities`` …), or a sidecar of one (``communities (.dbf)``).
+    path
+        Relative to the project file's folder, with forward slashes (absolute outside it).
+    sha256
+        SHA-256 of the file's bytes, hex.
+    size_bytes
+        The file's size.
+    """
+
+    role: str
+    path: str
+    sha256: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a run's figures come from, so that a reviewer can tell a filed figure from its files.
+
+    Attributes
+    ----------
+    tool_version
+        The lifecircle version that ran.
+    profile_id
+        The norm profile's id.
+    profile_sha256
+        SHA-256 of the resolved profile (every figure with its source and status, every
+        category; parents applied), as canonical JSON: equal hashes mean equal norms.
+    inputs
+        Every file read, with its SHA-256, in the order the run read them.
+    parameters
+        The project's settings that shape the results (fields, CRS declarations, encodings,
+        distances, siting …), paths written as in :attr:`InputFile.path`.
+    """
+
+    tool_version: str
+    profile_id: str
+    profile_sha256: str
+    inputs: tuple[InputFile, ...]
+    parameters: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -75,6 +212,7 @@ class RunResults:
         ``population``, ``service_floor_area_m2``, ``area_per_100hh_m2``,
         ``area_per_100hh_required_m2``, ``area_per_100hh_pass``, ``area_per_100hh_shortfall_m2``,
         ``reachable_area_per_100hh_m2``, ``cov_<category>_<level>`` (shares 0–1),
+        ``tcov_<category>_<minutes>min`` (time coverage shares 0–1 of the group served),
         ``community_size_result`` (passed / failed / not_provided) and further norm results.
     facilities
         Points: ``id``, ``name``, ``category``, ``category_name``, ``floor_area_m2``,
@@ -83,6 +221,7 @@ class RunResults:
         not_provided).
     demand
         Points: ``id``, ``population``, ``households``, ``community_id``, ``dist_m_<category>``,
+        ``time_min_<category>`` (walking minutes at the served group's pace),
         ``reachable_area_per_100hh_m2``.
     isochrones
         Polygons: ``category``, ``level`` (``5min`` / ``10min`` / ``15min``), one union per pair.
@@ -103,6 +242,17 @@ class RunResults:
         One row per category and level: ``category``, ``category_name``, ``level``,
         ``distance_m``, ``network_share``, ``straight_line_share``, ``population_covered``,
         ``required`` (bool: the profile requires this category at this level).
+    time_coverage
+        One row per category and time level: ``category``, ``category_name``, ``group``,
+        ``level`` (``5min`` …), ``minutes``, ``time_share`` (share 0–1 of the group's people
+        who walk there within the minutes, slope and steps included), ``flat_time_share`` (the
+        same on flat ground without steps, at the group's pace), ``distance_share`` (the
+        distance measure's share of everyone at the same level, NaN where the level has no
+        distance), ``group_population``, ``population_covered``; empty without walking times.
+    time_callouts
+        Communities where slope and steps lower the time coverage by 10 points or more:
+        ``community_id``, ``community_name``, ``category``, ``category_name``, ``group``,
+        ``level``, ``flat_time_share``, ``time_share``, ``drop`` (0–1); largest drop first.
     figures
         Every norm figure the run used: ``key``, ``label``, ``value``, ``unit``, ``source``,
         ``status``.
@@ -121,6 +271,11 @@ class RunResults:
         The siting problem's solution (objective, bound, method), or None without siting.
     timings_s
         Seconds each analysis step took, by step name.
+    scenarios
+        How each ``[[scenarios]]`` table changes these results, in file order.
+    provenance
+        The tool version, profile, input files with their SHA-256 and the parameters of the run;
+        None for results not made by a run (built by hand, in tests).
     """
 
     project_name: str
@@ -143,6 +298,10 @@ class RunResults:
     norm_counts: Mapping[str, Mapping[str, int]]
     siting_solution: SitingResult | None = None
     timings_s: Mapping[str, float] = field(default_factory=dict)
+    scenarios: tuple[Comparison, ...] = ()
+    provenance: Provenance | None = None
+    time_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    time_callouts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def coverage_shares(self) -> dict[str, dict[str, float]]:
         """Network coverage share (0–1) per category and level, in the coverage table's order."""

@@ -9,6 +9,9 @@ synthetic grids (50 m spacing, ±10 m jitter, 10 % of edges missing) of 10 k, 10
   vs networkx ``multi_source_dijkstra_path_length`` (same cutoff, facilities at their nearest
   node, graph build not timed) vs pandana (network build: contraction hierarchies, then
   ``set_pois`` + ``nearest_pois`` query);
+* the same with walking time on sloped ground (``nearest_facility_time``: Tobler slopes from a
+  DEM, steps, the reversed directed graph; cutoff 1000 m / 1.2 m/s), beside the distance pass,
+  and the one-off cost of the edge efforts (``walk_cost``: DEM sampling every 25 m);
 * one 15-minute (1000 m) isochrone polygon: ours vs the osmnx recipe (``nx.ego_graph`` with
   ``distance="length"`` + union of buffered edge geometries), median over sources;
 * 1 M nodes × 10 categories: total seconds and peak RSS, measured in a fresh process.
@@ -34,15 +37,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from lifecircle.geo.dem import Dem, read_dem
 from lifecircle.geo.isochrone import isochrone
 from lifecircle.geo.network import WalkGraph
-from lifecircle.geo.reach import nearest_facility
+from lifecircle.geo.reach import nearest_facility, nearest_facility_time
 from lifecircle.geo.snap import SnappedPoints, snap_points
+from lifecircle.geo.walktime import walk_cost
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CUTOFF_M = 1000.0
 WALK_WIDTH_M = 25.0
+SPEED_MPS = 1.2
+CUTOFF_MIN = CUTOFF_M / SPEED_MPS / 60.0
 
 
 def synthetic_grid(n_nodes: int, seed: int = 0) -> WalkGraph:
@@ -57,6 +64,18 @@ def synthetic_grid(n_nodes: int, seed: int = 0) -> WalkGraph:
     v = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
     keep = rng.random(len(u)) > 0.1
     return WalkGraph.from_edges(x, y, u[keep], v[keep], crs="EPSG:32648", label="synthetic")
+
+
+def synthetic_dem(g: WalkGraph, cell_m: float = 30.0) -> Dem:
+    """Rolling hills over the graph (±40 m, grades up to about 15 %) on a 30 m grid."""
+    x0, y0 = g.x.min() - 100, g.y.min() - 100
+    nx_ = int((g.x.max() + 100 - x0) / cell_m) + 1
+    ny_ = int((g.y.max() + 100 - y0) / cell_m) + 1
+    xc = x0 + (np.arange(nx_) + 0.5) * cell_m
+    yc = y0 + ny_ * cell_m - (np.arange(ny_) + 0.5) * cell_m
+    gx, gy = np.meshgrid(xc, yc)
+    z = 300 + 40 * np.sin(gx / 300.0) * np.cos(gy / 350.0)
+    return Dem(z, (cell_m, 0.0, x0, 0.0, -cell_m, y0 + ny_ * cell_m), g.crs, "synthetic")
 
 
 def random_points(g: WalkGraph, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +107,9 @@ def nearest_node(g: WalkGraph, s: SnappedPoints) -> np.ndarray:
     return np.where(near_u, g.edge_u[e], g.edge_v[e])
 
 
-def bench_graph(name: str, g: WalkGraph, *, n_demand: int, n_fac: int, peers: bool) -> dict:
+def bench_graph(
+    name: str, g: WalkGraph, *, n_demand: int, n_fac: int, peers: bool, dem: Dem | None = None
+) -> dict:
     rng = np.random.default_rng(1)
     row: dict[str, object] = {"graph": name, "nodes": g.n_nodes, "edges": g.n_edges}
     dx, dy = random_points(g, n_demand, rng)
@@ -101,6 +122,23 @@ def bench_graph(name: str, g: WalkGraph, *, n_demand: int, n_fac: int, peers: bo
         cats.append(snap_points(g, fx, fy, max_snap_m=300))
     ours = [timed(partial(nearest_facility, g, demand, c, cutoff_m=CUTOFF_M), 3)[0] for c in cats]
     row["ours_nearest_ms"] = statistics.median(ours) * 1e3
+    row["cost_build_s"], cost = timed(partial(walk_cost, g, dem=dem or synthetic_dem(g)))
+    sloped = [
+        timed(
+            partial(
+                nearest_facility_time,
+                g,
+                cost,
+                demand,
+                c,
+                speed_mps=SPEED_MPS,
+                cutoff_min=CUTOFF_MIN,
+            ),
+            3,
+        )[0]
+        for c in cats
+    ]
+    row["ours_time_ms"] = statistics.median(sloped) * 1e3
     # Isochrones: one source at a time. pandana runs last: its build leaves the process slower
     # afterwards (measured: about 20 % on the same isochrones).
     src_x, src_y = random_points(g, 20, rng)
@@ -171,9 +209,25 @@ def million_worker() -> None:
     for c in cats:
         nearest_facility(g, demand, c, cutoff_m=CUTOFF_M)
     t_reach = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cost = walk_cost(g, dem=synthetic_dem(g))
+    t_cost = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for c in cats:
+        nearest_facility_time(g, cost, demand, c, speed_mps=SPEED_MPS, cutoff_min=CUTOFF_MIN)
+    t_time = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        json.dumps({"build_s": t_build, "snap_s": t_snap, "reach_10_s": t_reach, "rss_mb": rss_mb})
+        json.dumps(
+            {
+                "build_s": t_build,
+                "snap_s": t_snap,
+                "reach_10_s": t_reach,
+                "cost_s": t_cost,
+                "reach_time_10_s": t_time,
+                "rss_mb": rss_mb,
+            }
+        )
     )
 
 
@@ -205,7 +259,9 @@ def main() -> int:
     notes = []
     demo = demo_graph()
     if demo is not None:
-        rows.append(bench_graph("demo streets", demo, n_demand=5000, n_fac=20, peers=True))
+        bounds = (demo.x.min(), demo.y.min(), demo.x.max(), demo.y.max())
+        dem = read_dem(ROOT / "data" / "demo" / "dem.tif", bounds=bounds, bounds_crs=demo.crs)
+        rows.append(bench_graph("demo streets", demo, n_demand=5000, n_fac=20, peers=True, dem=dem))
     else:
         notes.append("Demo streets (data/demo/streets.osm via load_network) not present: skipped.")
     for n in (10_000, 100_000):
@@ -270,6 +326,31 @@ def main() -> int:
             f"10 nearest-facility passes **{million['reach_10_s']:.2f} s**, "
             f"peak RSS **{million['rss_mb']:,.0f} MB**.",
         ]
+    lines += [
+        "",
+        "### Walking time on sloped ground beside walking distance",
+        "",
+        f"The same demand points and facilities; time at {SPEED_MPS} m/s on flat ground with "
+        "Tobler slopes (demo: its DEM, `data/demo/dem.tif`, in lon/lat; grids: rolling hills of "
+        "±40 m on a 30 m DEM) and steps, on the reversed directed graph, cutoff "
+        f"{CUTOFF_MIN:.1f} min (= {CUTOFF_M:.0f} m on flat ground). Per category, best of 3, "
+        "median of 3 categories; edge efforts built once per run.",
+        "",
+        "| graph | nearest by distance ms | nearest by time (sloped) ms | ratio | edge efforts s |",
+        "| --- |" + " ---: |" * 4,
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['graph']} | {fmt(r['ours_nearest_ms'])} | {fmt(r['ours_time_ms'])} | "
+            f"{fmt(r['ours_time_ms'] / r['ours_nearest_ms'], 2)}× | {fmt(r['cost_build_s'], 2)} |"
+        )
+    if million is not None:
+        lines.append(
+            f"| grid 1M × 10 categories (total) | {million['reach_10_s'] * 1e3:,.0f} | "
+            f"{million['reach_time_10_s'] * 1e3:,.0f} | "
+            f"{million['reach_time_10_s'] / million['reach_10_s']:.2f}× | "
+            f"{million['cost_s']:.2f} |"
+        )
     lines += ["", *notes]
     text = "\n".join(lines) + "\n"
     (HERE / "results").mkdir(exist_ok=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ORDER = ["parse", "engine", "2sfca", "siting", "pipeline"]
+ORDER = ["parse", "engine", "2sfca", "siting", "pipeline", "county", "scenarios"]
 
 
 def speed_check() -> str:

@@ -45,7 +45,7 @@ class CompoundNetwork:
     ----------
     graph
         The rewritten graph: edges crossing a compound boundary away from a gate removed, gate
-        nodes and connectors added.
+        nodes and connectors added; the pieces of a split flight of steps stay steps.
     edge_compound
         Compound index of each edge of ``graph`` (-1 outside every compound).
     gate_node
@@ -221,6 +221,7 @@ def apply_compounds(
     eu: list[int] = []
     ev: list[int] = []
     el: list[int] = []
+    es: list[bool] = []  # split pieces stay steps where their edge was
     kept = np.flatnonzero(keep)
     plain = np.setdiff1d(kept, np.fromiter(splits.keys(), dtype=np.int64, count=len(splits)))
     for e, pts in splits.items():
@@ -228,16 +229,29 @@ def apply_compounds(
         eu += chain[:-1]
         ev += chain[1:]
         el += [int(label[e])] * (len(chain) - 1)
+        es += [bool(graph.edge_steps[e])] * (len(chain) - 1)
     u_all = np.concatenate([graph.edge_u[plain], np.asarray(eu + new_u, dtype=np.int64)])
     v_all = np.concatenate([graph.edge_v[plain], np.asarray(ev + new_v, dtype=np.int64)])
     l_all = np.concatenate([label[plain], np.asarray(el + new_label, dtype=np.int64)])
+    s_all = np.concatenate(
+        [graph.edge_steps[plain], np.asarray(es + [False] * len(new_u), dtype=bool)]
+    )
     lo, hi = np.minimum(u_all, v_all), np.maximum(u_all, v_all)
     loop = lo == hi
-    lo, hi, l_all = lo[~loop], hi[~loop], l_all[~loop]
+    lo, hi, l_all, s_all = lo[~loop], hi[~loop], l_all[~loop], s_all[~loop]
     _, first = np.unique(np.stack([lo, hi], axis=1), axis=0, return_index=True)
     node_id = np.concatenate([graph.node_id, np.full(len(nx_) - n0, -1, dtype=np.int64)])
+    barrier = np.concatenate([graph.node_barrier, np.zeros(len(nx_) - n0, dtype=bool)])
     new_graph = WalkGraph.from_edges(
-        nx_, ny_, lo, hi, crs=graph.crs, node_id=node_id, source=graph.source
+        nx_,
+        ny_,
+        lo,
+        hi,
+        crs=graph.crs,
+        node_id=node_id,
+        source=graph.source,
+        steps=s_all,
+        barrier=barrier,
     )
     # from_edges drops nodes no edge touches; map gate nodes to their new index.
     used = np.unique(np.stack([lo, hi]))

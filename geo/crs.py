@@ -159,9 +159,10 @@ def lonlat_to_wgs84(
     """
     x_a = np.asarray(x, dtype=float)
     y_a = np.asarray(y, dtype=float)
-    if decl == "gcj02":
+    # (a CRS compared with a string has PROJ parse the string, some 60 ms: test the type first)
+    if isinstance(decl, str) and decl == "gcj02":
         return gcj02_to_wgs84(x_a, y_a)
-    if decl == "bd09":
+    if isinstance(decl, str) and decl == "bd09":
         return bd09_to_wgs84(x_a, y_a)
     assert isinstance(decl, CRS)
     if decl.equals(WGS84, ignore_axis_order=True):

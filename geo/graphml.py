@@ -21,7 +21,7 @@ from lifecircle.dataissues import IssueLog
 from lifecircle.errors import NetworkError
 from lifecircle.geo.network import LonLatSegments
 from lifecircle.geo.osmxml import open_xml
-from lifecircle.geo.walkrules import is_walkable
+from lifecircle.geo.walkrules import is_steps, is_walkable, node_closed
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class _GraphmlText:
     node_ids: list[str] = field(default_factory=list)
     xs: list[str] = field(default_factory=list)
     ys: list[str] = field(default_factory=list)
+    barrier: list[bool] = field(default_factory=list)
     edges: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
 
@@ -114,6 +115,7 @@ def _read_graphml(f: IO[bytes], path: Path) -> _GraphmlText:
             out.node_ids.append(cur.get("id", ""))
             out.xs.append(cur_data["x"])
             out.ys.append(cur_data["y"])
+            out.barrier.append("barrier" in cur_data and node_closed(cur_data))
             kind[0] = "graph"
         elif name == "edge":
             edges.append((cur.get("source", ""), cur.get("target", ""), dict(cur_data)))
@@ -133,7 +135,9 @@ def parse_graphml(
 ) -> LonLatSegments:
     """Parse an osmnx GraphML file into walkable segments, without networkx.
 
-    Node ``x``/``y`` are read in the graph's ``crs`` (lon/lat unless the graph was projected).
+    Node ``x``/``y`` are read in the graph's ``crs`` (lon/lat unless the graph was projected);
+    nodes carrying ``barrier`` (osmnx keeps it when ``useful_tags_node`` names it) are flagged
+    when closed to walkers, and edges whose ``highway`` is ``steps`` are steps.
     An edge's ``geometry`` (WKT LINESTRING, present on simplified graphs) is split at every
     vertex; a vertex at a node's exact coordinates becomes that node, other vertices new nodes
     with negative ids. When the file has a ``highway`` edge attribute, edges without it (ways
@@ -182,6 +186,7 @@ def parse_graphml(
     extra_ids: list[int] = []
     us: list[int] = []
     vs: list[int] = []
+    steps: list[bool] = []
     dropped = 0
     for source, target, data in edges:
         if not _graphml_edge_walkable(data, has_highway, keep_private):
@@ -208,9 +213,18 @@ def parse_graphml(
         chain.append(index[target])
         us.extend(chain[:-1])
         vs.extend(chain[1:])
+        on_steps = all(is_steps(h) for h in _tag_values(data.get("highway")))
+        steps.extend([on_steps] * (len(chain) - 1))
     logger.debug("%s: %d non-walkable edges dropped", path, dropped)
     return LonLatSegments.from_lists(
-        np.concatenate([ids, np.array(extra_ids, dtype=np.int64)]), x, y, us, vs, crs=crs
+        np.concatenate([ids, np.array(extra_ids, dtype=np.int64)]),
+        x,
+        y,
+        us,
+        vs,
+        crs=crs,
+        steps=steps,
+        barrier=[*text.barrier, *([False] * len(extra_ids))],
     )
 
 

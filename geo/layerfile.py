@@ -27,8 +27,16 @@ from pyproj import CRS
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import LayerError, ProjectError
 from lifecircle.geo.crs import CRSDecl, parse_crs
+from lifecircle.geo.dbf import shapefile_encoding
+from lifecircle.geo.schemas import SCHEMAS
 from lifecircle.geo.tabular import read_csv_text, read_xlsx_text
-from lifecircle.geo.validate import counted, find_column, format_rows, raise_problems
+from lifecircle.geo.validate import (
+    counted,
+    find_column,
+    format_rows,
+    raise_problems,
+    zero_coordinates_problem,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +63,15 @@ class LayerSpec:
         Declared CRS: ``"gcj02"``, ``"bd09"`` or anything pyproj reads (``"EPSG:4490"``). It
         fills a missing CRS and overrides the file's.
     encoding
-        CSV text encoding: ``auto`` (detected), ``utf-8``, ``utf-8-sig``, ``gbk`` or ``gb18030``.
+        Text encoding of a CSV or of a shapefile's attributes (its ``.dbf``): ``auto``
+        (detected), ``utf-8``, ``utf-8-sig``, ``gbk`` or ``gb18030``.
     layer
         Layer name inside a GeoPackage (the first layer when None).
     sheet
         Sheet of an XLSX workbook (the first when None).
+    header_row
+        The row of a CSV or XLSX that holds the column names (1 = the first); None finds it
+        below any title rows.
     """
 
     path: Path
@@ -68,6 +80,7 @@ class LayerSpec:
     encoding: str = "auto"
     layer: str | None = None
     sheet: str | None = None
+    header_row: int | None = None
 
 
 def declared_crs(spec: LayerSpec, kind: str) -> tuple[CRSDecl | None, str | None]:
@@ -139,16 +152,25 @@ def read_table(
     frame, x, y, rows, xy
         The attribute columns (every cell as text, the coordinate columns taken out), the
         coordinates (NaN where missing or not a number, and everywhere when a column is not
-        found), the spreadsheet row numbers (2 for the first data row) and the (x, y) column
-        names (None unless both were found).
+        found), the spreadsheet row numbers (2 for the first data row under a header in row 1)
+        and the (x, y) column names (None unless both were found). Coordinates (0, 0) are
+        missing ones (an export that wrote 0 for an empty cell): reported, NaN.
     """
     name = spec.path.name
+    schema = SCHEMAS[kind]
+    expected = {*spec.fields.values(), *schema.required, *schema.optional, *X_DEFAULTS}
+    expected |= {*Y_DEFAULTS, *(a for names in schema.aliases.values() for a in names)}
     if spec.path.suffix.lower() == ".csv":
-        frame, used = read_csv_text(spec.path, encoding=spec.encoding)
+        frame, used = read_csv_text(
+            spec.path, encoding=spec.encoding, header_row=spec.header_row, expected=expected
+        )
         logger.info("%s: encoding %s", name, used)
     else:
-        frame = read_xlsx_text(spec.path, sheet=spec.sheet)
-    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+        frame = read_xlsx_text(
+            spec.path, sheet=spec.sheet, header_row=spec.header_row, expected=expected
+        )
+    rows = np.asarray(frame.index, dtype=np.int64)
+    frame = frame.reset_index(drop=True)
     columns = [str(c) for c in frame.columns]
     xy: list[str | None] = []
     for axis, defaults in (("x", X_DEFAULTS), ("y", Y_DEFAULTS)):
@@ -171,25 +193,26 @@ def read_table(
     if xy[0] is None or xy[1] is None:
         return frame, x, y, rows, None
     x_col, y_col = xy[0], xy[1]
-    x = _parse_coordinate(frame[x_col], x_col, name, problems)
-    y = _parse_coordinate(frame[y_col], y_col, name, problems)
+    x = _parse_coordinate(frame[x_col], x_col, rows, name, problems)
+    y = _parse_coordinate(frame[y_col], y_col, rows, name, problems)
+    zero = (x == 0.0) & (y == 0.0)
+    if zero.any():
+        problems.append(zero_coordinates_problem(name, rows[zero]))
+        x[zero] = y[zero] = np.nan
     frame = frame.drop(columns=[x_col, y_col])
     return frame, x, y, rows, (x_col, y_col)
 
 
 def _parse_coordinate(
-    values: pd.Series, column: str, name: str, problems: list[str]
+    values: pd.Series, column: str, rows: NDArray[np.int64], name: str, problems: list[str]
 ) -> NDArray[np.float64]:
-    number = pd.to_numeric(
-        values.str.strip() if values.dtype == object else values, errors="coerce"
-    )
-    parsed = np.asarray(number, dtype=float)
+    number = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+    parsed = np.asarray(number.to_numpy(dtype=float, na_value=np.nan), dtype=float)
     bad = ~np.isfinite(parsed)
     if bad.any():
-        rows = np.arange(2, len(values) + 2)[bad]
         problems.append(
             f"{name}: column '{column}' has {counted(bad, 'empty or non-numeric coordinate')} "
-            f"({format_rows(rows)}); every row needs decimal degrees (e.g. 107.9)"
+            f"({format_rows(rows[bad])}); every row needs decimal degrees (e.g. 107.9)"
         )
     return parsed
 
@@ -229,7 +252,10 @@ def _read_vector_file(spec: LayerSpec, kind: str, issues: IssueLog) -> gpd.GeoDa
                 layer = spec.layer
                 if layer is None and path.suffix.lower() == ".gpkg":
                     layer = _first_layer(path, kind, issues)
-                gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+                encoding = shapefile_encoding(path, spec.encoding)
+                if encoding is not None:
+                    logger.info("%s: attribute text read as %s", name, encoding)
+                gdf = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
         for w in caught:
             logger.info("%s: %s", name, w.message)
     except LayerError:

@@ -86,10 +86,17 @@ def read_layer(spec: LayerSpec, *, kind: LayerKind, issues: IssueLog) -> gpd.Geo
     crs_bad = crs_problem is not None
     if suffix in TABLE_SUFFIXES:
         frame, x, y, rows, xy = read_table(spec, kind, gate.problems)
+        _check_not_empty(spec, kind, len(frame), "data rows under its header")
         gate.check_points(x, y, rows, xy, decl, crs_bad)
         geometry = gpd.GeoSeries(gpd.points_from_xy(x, y))
     else:
+        if spec.header_row is not None:
+            gate.problems.append(
+                f"{path.name}: header_row is for CSV and XLSX tables; remove it from "
+                f"[layers.{kind}]"
+            )
         frame, geometry, rows, file_crs = read_vector(spec, kind, issues)
+        _check_not_empty(spec, kind, len(frame), "features")
         geometry, decl = gate.check_vector(geometry, rows, file_crs, decl, crs_bad)
     out = gate.check_columns(frame, rows)
     raise_problems(path, kind, gate.problems)
@@ -100,6 +107,19 @@ def read_layer(spec: LayerSpec, *, kind: LayerKind, issues: IssueLog) -> gpd.Geo
     result.index = pd.RangeIndex(len(result))
     logger.info("read %s (%s): %d features", path.name, kind, len(result))
     return result
+
+
+def _check_not_empty(spec: LayerSpec, kind: str, n_rows: int, what: str) -> None:
+    """Raise when a layer holds nothing: a file with a header only, a layer without features."""
+    if n_rows > 0:
+        return
+    where = f" (layer {spec.layer!r})" if spec.layer else ""
+    fix = (
+        f"fill it in, or point [layers.{kind}] path at the file that has them"
+        if kind in ("communities", "facilities")
+        else f"fill it in, or remove [layers.{kind}] from the project file"
+    )
+    raise_problems(spec.path, kind, [f"{spec.path.name}{where}: has no {what}; {fix}"])
 
 
 __all__ = ["LAYER_KINDS", "LayerKind", "LayerSpec", "read_layer"]

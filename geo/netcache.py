@@ -30,7 +30,7 @@ from lifecircle.geo.network import NetworkSource, WalkGraph
 
 logger = logging.getLogger(__name__)
 
-_ARRAYS = ("x", "y", "edge_u", "edge_v", "edge_length_m", "node_id")
+_ARRAYS = ("x", "y", "edge_u", "edge_v", "edge_length_m", "node_id", "edge_steps", "node_barrier")
 
 
 def _source_json(source: NetworkSource | None) -> str:
@@ -101,6 +101,8 @@ def read_cached(cache_dir: Path, key: str) -> tuple[WalkGraph, list[DataIssue]] 
             crs,
             arrays["node_id"].astype(np.int64),
             source,
+            arrays["edge_steps"].astype(bool),
+            arrays["node_barrier"].astype(bool),
         )
         n = graph.n_nodes
         if not (

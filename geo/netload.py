@@ -36,12 +36,13 @@ from lifecircle.geo.network import LonLatSegments, WalkGraph
 from lifecircle.geo.osmpbf import parse_osm_pbf
 from lifecircle.geo.osmxml import parse_osm_xml
 from lifecircle.geo.roadlines import load_road_lines
-from lifecircle.geo.walkrules import is_walkable
+from lifecircle.geo.roadrules import RoadRules
+from lifecircle.geo.walkrules import is_steps, is_walkable, node_closed
 
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever a loader's output for the same input changes; part of the cache key.
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 
 
 class _Reader(Protocol):
@@ -77,7 +78,8 @@ def graph_from_segments(
     Returns
     -------
     WalkGraph
-        Node coordinates in metres in the metric CRS; nodes no segment uses are dropped.
+        Node coordinates in metres in the metric CRS; nodes no segment uses are dropped; the
+        segments' ``steps`` and the nodes' ``barrier`` flags carried over.
 
     Raises
     ------
@@ -105,7 +107,15 @@ def graph_from_segments(
         y = np.full(len(seg.y), np.nan)
         x[used], y[used] = transformer.transform(seg.x[used], seg.y[used])
     graph = WalkGraph.from_edges(
-        x, y, seg.u, seg.v, crs=crs_string(target), node_id=seg.node_id, label=label
+        x,
+        y,
+        seg.u,
+        seg.v,
+        crs=crs_string(target),
+        node_id=seg.node_id,
+        label=label,
+        steps=seg.steps,
+        barrier=seg.barrier,
     )
     logger.info(
         "%s: walk graph with %d nodes and %d edges (%s)",
@@ -126,11 +136,24 @@ def _hashed_files(path: Path) -> list[Path]:
 
 
 def _parse(
-    path: Path, fmt: FileFormat, *, crs: str | None, keep_private: bool, issues: IssueLog | None
+    path: Path,
+    fmt: FileFormat,
+    *,
+    crs: str | None,
+    keep_private: bool,
+    issues: IssueLog | None,
+    road_rules: RoadRules | None = None,
 ) -> WalkGraph:
     logger.info("parsing network %s", path)
     if fmt == "road_lines":
-        return load_road_lines(path, crs=crs, keep_private=keep_private, issues=issues)
+        return load_road_lines(
+            path, crs=crs, keep_private=keep_private, issues=issues, rules=road_rules
+        )
+    if road_rules:
+        raise NetworkError(
+            f"{path.name}: [network] fields and walkable are for road-line layers (.gpkg, .shp, "
+            ".zip, .geojson, .parquet); an OpenStreetMap file has its own tags: remove them"
+        )
     reader, name = _READERS[fmt]
     seg = reader(path, keep_private=keep_private, issues=issues)
     return graph_from_segments(seg, crs=crs, label=f"{path.name} ({name})", path=path)
@@ -145,6 +168,7 @@ def load_network(
     cache: bool = True,
     cache_dir: Path | None = None,
     issues: IssueLog | None = None,
+    road_rules: RoadRules | None = None,
 ) -> WalkGraph:
     """Load the walk network of a file (or of a place name, online) as a :class:`WalkGraph`.
 
@@ -163,14 +187,19 @@ def load_network(
     cache, cache_dir
         Reuse (and store) the parsed graph in ``cache_dir`` (default
         ``<user cache>/lifecircle/networks``), keyed by the SHA-256 of the file's bytes,
-        the loader version, ``crs`` and ``keep_private``.
+        the loader version, ``crs``, ``keep_private`` and ``road_rules``.
     issues
         Where worked-around problems (ways referencing missing nodes) are recorded.
+    road_rules
+        A road-line layer's own columns and the classes not walked on
+        (:class:`~lifecircle.geo.roadrules.RoadRules`); only for road lines.
 
     Returns
     -------
     WalkGraph
         Nodes in metres in the metric CRS; ``node_id`` = OSM node ids for OSM formats;
+        ``edge_steps`` on flights of steps; ``node_barrier`` on barriers closed to walkers, not
+        yet applied (:func:`lifecircle.geo.barriers.close_barriers` applies them);
         ``source`` (:class:`~lifecircle.geo.network.NetworkSource`) the file or place, its
         format, data date and whether it is OpenStreetMap data, decided afresh on every load
         (a cache hit included).
@@ -197,14 +226,19 @@ def load_network(
     fmt = source_format(p)
     if not p.is_file():
         raise NetworkError(f"{p}: network file not found; check [network] path in the project file")
+    options: dict[str, object] = {"kind": fmt, "crs": crs, "keep_private": keep_private}
+    if road_rules:
+        options["road_rules"] = road_rules.cache_options()
     if not cache:
-        graph = _parse(p, fmt, crs=crs, keep_private=keep_private, issues=issues)
+        graph = _parse(
+            p, fmt, crs=crs, keep_private=keep_private, issues=issues, road_rules=road_rules
+        )
         return graph.with_source(file_source(p, fmt))
     folder = cache_dir if cache_dir is not None else netcache.default_cache_dir()
     key = netcache.cache_key(
         netcache.file_digest(_hashed_files(p)),
         loader_version=LOADER_VERSION,
-        options={"kind": fmt, "crs": crs, "keep_private": keep_private},
+        options=options,
     )
     source = file_source(p, fmt)
     hit = netcache.read_cached(folder, key)
@@ -214,7 +248,9 @@ def load_network(
         graph = graph.with_source(source)
     else:
         log = IssueLog()
-        graph = _parse(p, fmt, crs=crs, keep_private=keep_private, issues=log).with_source(source)
+        graph = _parse(
+            p, fmt, crs=crs, keep_private=keep_private, issues=log, road_rules=road_rules
+        ).with_source(source)
         found = log.items
         netcache.write_cached(folder, key, graph, found)
     if issues is not None:
@@ -239,13 +275,27 @@ def _download_place(place: str, *, crs: str | None, keep_private: bool) -> WalkG
     ys = np.array([g.nodes[n]["y"] for n in g.nodes], dtype=np.float64)
     us: list[int] = []
     vs: list[int] = []
+    steps: list[bool] = []
     for a, b, data in g.edges(data=True):
         hw = data.get("highway")
         hws = hw if isinstance(hw, list) else [hw]
-        if any(is_walkable(h, keep_private=keep_private) or h is None for h in hws):
+        foot = data.get("foot")
+        foot = foot if isinstance(foot, str) else None
+        if any(is_walkable(h, foot=foot, keep_private=keep_private) or h is None for h in hws):
             us.append(index[a])
             vs.append(index[b])
-    seg = LonLatSegments.from_lists(ids, xs, ys, us, vs, crs=str(g.graph.get("crs", "EPSG:4326")))
+            steps.append(all(is_steps(h) for h in hws))
+    barrier = [node_closed(g.nodes[n]) for n in g.nodes]
+    seg = LonLatSegments.from_lists(
+        ids,
+        xs,
+        ys,
+        us,
+        vs,
+        crs=str(g.graph.get("crs", "EPSG:4326")),
+        steps=steps,
+        barrier=barrier,
+    )
     return graph_from_segments(
         seg, crs=crs, label=f"{place} (OpenStreetMap download)", path=Path(place)
     )

@@ -26,6 +26,25 @@ logger = logging.getLogger(__name__)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+
+def _no_flags() -> BoolArray:
+    """An empty flag array: "none set" (filled to the right length on construction)."""
+    return np.zeros(0, dtype=bool)
+
+
+def _flags(values: ArrayLike | None, n: int, name: str) -> BoolArray:
+    """``values`` as a bool array of length ``n``; None or empty means all False."""
+    if values is None:
+        return np.zeros(n, dtype=bool)
+    arr = np.asarray(values, dtype=bool).ravel()
+    if len(arr) == 0:
+        return np.zeros(n, dtype=bool)
+    if len(arr) != n:
+        raise ValueError(f"{name} has {len(arr)} values; expected {n}")
+    return arr
+
 
 #: The formats a network is read from.
 NetworkFormat = Literal["osm_xml", "osm_pbf", "graphml", "road_lines", "osm_download"]
@@ -95,6 +114,13 @@ class LonLatSegments:
         Segment end nodes as indices into the node arrays.
     crs
         The CRS of ``x``/``y`` (``"EPSG:4326"`` for OSM data).
+    steps
+        Per segment: True where the way is a flight of steps (``highway=steps``); empty when
+        the reader found none.
+    barrier
+        Per node: True where a barrier closes the way to walkers (``barrier=gate`` with
+        ``access=private`` …, see :func:`lifecircle.geo.walkrules.node_closed`); empty when
+        none.
     """
 
     node_id: NDArray[np.int64]
@@ -103,6 +129,8 @@ class LonLatSegments:
     u: NDArray[np.int64]
     v: NDArray[np.int64]
     crs: str = "EPSG:4326"
+    steps: BoolArray = field(default_factory=_no_flags)
+    barrier: BoolArray = field(default_factory=_no_flags)
 
     @classmethod
     def from_lists(
@@ -114,6 +142,8 @@ class LonLatSegments:
         v: ArrayLike,
         *,
         crs: str = "EPSG:4326",
+        steps: ArrayLike | None = None,
+        barrier: ArrayLike | None = None,
     ) -> LonLatSegments:
         """Build from lists (or arrays): ids and indices as int64, coordinates as float64.
 
@@ -123,19 +153,25 @@ class LonLatSegments:
             As the attributes; ``x``/``y`` in the units of ``crs`` (degrees for lon/lat).
         crs
             The CRS of ``x``/``y``.
+        steps, barrier
+            Per segment / per node flags (see the attributes); None for none.
 
         Returns
         -------
         LonLatSegments
             The arrays, converted.
         """
+        ua = np.asarray(u, dtype=np.int64)
+        ids = np.asarray(node_id, dtype=np.int64)
         return cls(
-            np.asarray(node_id, dtype=np.int64),
+            ids,
             np.asarray(x, dtype=np.float64),
             np.asarray(y, dtype=np.float64),
-            np.asarray(u, dtype=np.int64),
+            ua,
             np.asarray(v, dtype=np.int64),
             crs,
+            _flags(steps, len(ua), "steps"),
+            _flags(barrier, len(ids), "barrier"),
         )
 
 
@@ -160,6 +196,12 @@ class WalkGraph:
     source
         Where the graph came from (:class:`NetworkSource`); set by
         :func:`lifecircle.geo.netload.load_network`, None for graphs built otherwise.
+    edge_steps
+        Per edge: True on a flight of steps (``highway=steps``), whose walking time
+        :func:`lifecircle.geo.walktime.walk_cost` multiplies; all False by default.
+    node_barrier
+        Per node: True on a barrier closed to walkers that is still to be applied
+        (:func:`lifecircle.geo.barriers.close_barriers`); all False by default.
     indptr, indices, arc_length_m, arc_edge
         Symmetric CSR adjacency: the arcs leaving node ``i`` are ``indptr[i]:indptr[i+1]``;
         ``arc_edge`` gives the undirected edge of each arc.
@@ -173,6 +215,8 @@ class WalkGraph:
     crs: str
     node_id: IntArray
     source: NetworkSource | None = None
+    edge_steps: BoolArray = field(default_factory=_no_flags, repr=False)
+    node_barrier: BoolArray = field(default_factory=_no_flags, repr=False)
     indptr: IntArray = field(init=False, repr=False)
     indices: IntArray = field(init=False, repr=False)
     arc_length_m: FloatArray = field(init=False, repr=False)
@@ -180,6 +224,8 @@ class WalkGraph:
 
     def __post_init__(self) -> None:
         n = len(self.x)
+        object.__setattr__(self, "edge_steps", _flags(self.edge_steps, len(self.edge_u), "steps"))
+        object.__setattr__(self, "node_barrier", _flags(self.node_barrier, n, "node_barrier"))
         u = np.concatenate([self.edge_u, self.edge_v])
         v = np.concatenate([self.edge_v, self.edge_u])
         e = np.concatenate([np.arange(len(self.edge_u)), np.arange(len(self.edge_u))])
@@ -203,11 +249,14 @@ class WalkGraph:
         node_id: ArrayLike | None = None,
         source: NetworkSource | None = None,
         label: str = "",
+        steps: ArrayLike | None = None,
+        barrier: ArrayLike | None = None,
     ) -> WalkGraph:
         """Build a graph from node coordinates (m) and segment end-node indices.
 
         Self-loops and repeated segments are dropped; nodes no edge touches are removed; edge
-        lengths are the Euclidean segment lengths in metres.
+        lengths are the Euclidean segment lengths in metres. Two segments between the same nodes
+        make one edge, a flight of steps only when both are steps (the walker takes the other).
 
         Parameters
         ----------
@@ -224,6 +273,10 @@ class WalkGraph:
         label
             A short name of the input for messages (file name and format); default the
             ``source``'s description, else ``"network"``.
+        steps
+            Per segment: a flight of steps; default none.
+        barrier
+            Per node: a barrier closed to walkers; default none.
 
         Raises
         ------
@@ -235,14 +288,18 @@ class WalkGraph:
         ua = np.asarray(u, dtype=np.int64)
         va = np.asarray(v, dtype=np.int64)
         ids = np.arange(len(xa), dtype=np.int64) if node_id is None else np.asarray(node_id)
+        seg_steps = _flags(steps, len(ua), "steps")
+        node_barrier = _flags(barrier, len(xa), "barrier")
         lo = np.minimum(ua, va)
         hi = np.maximum(ua, va)
         keep = lo != hi
-        lo, hi = lo[keep], hi[keep]
+        lo, hi, seg_steps = lo[keep], hi[keep], seg_steps[keep]
         if len(lo) == 0:
             name = label or (source.describe() if isinstance(source, NetworkSource) else "network")
             raise NetworkError(f"{name}: no walkable street segment was found")
-        pairs = np.unique(np.stack([lo, hi], axis=1), axis=0)
+        pairs, inverse = np.unique(np.stack([lo, hi], axis=1), axis=0, return_inverse=True)
+        flat = np.zeros(len(pairs), dtype=bool)
+        np.logical_or.at(flat, inverse.ravel(), ~seg_steps)
         used = np.unique(pairs)
         remap = np.full(len(xa), -1, dtype=np.int64)
         remap[used] = np.arange(len(used))
@@ -250,7 +307,18 @@ class WalkGraph:
         ev = remap[pairs[:, 1]]
         nx_, ny_ = xa[used], ya[used]
         length = np.hypot(nx_[eu] - nx_[ev], ny_[eu] - ny_[ev])
-        return cls(nx_, ny_, eu, ev, length, crs, np.asarray(ids)[used].astype(np.int64), source)
+        return cls(
+            nx_,
+            ny_,
+            eu,
+            ev,
+            length,
+            crs,
+            np.asarray(ids)[used].astype(np.int64),
+            source,
+            ~flat,
+            node_barrier[used],
+        )
 
     def with_source(self, source: NetworkSource | None) -> WalkGraph:
         """Return this graph with ``source`` set; the arrays are shared, not copied or rebuilt.

@@ -12,7 +12,13 @@ from pathlib import Path
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import NetworkError
 from lifecircle.geo.network import LonLatSegments
-from lifecircle.geo.walkrules import is_walkable, report_missing_nodes, report_unknown_highway
+from lifecircle.geo.walkrules import (
+    is_steps,
+    is_walkable,
+    node_closed,
+    report_missing_nodes,
+    report_unknown_highway,
+)
 
 
 def parse_osm_pbf(
@@ -30,7 +36,9 @@ def parse_osm_pbf(
     Returns
     -------
     LonLatSegments
-        The walkable ways' nodes (OSM ids, WGS84 degrees) and their segments.
+        The walkable ways' nodes (OSM ids, WGS84 degrees, closed barriers flagged) and their
+        segments (``steps`` on ``highway=steps``). Barrier nodes are read in a second, filtered
+        pass over the file (``barrier=*`` nodes only).
 
     Raises
     ------
@@ -50,6 +58,7 @@ def parse_osm_pbf(
     lats: list[float] = []
     us: list[int] = []
     vs: list[int] = []
+    steps: list[bool] = []
     try:
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -72,6 +81,7 @@ def parse_osm_pbf(
                 continue
             prev = -1
             missing = 0
+            way_steps = is_steps(tags.get("highway"))
             for n in way.nodes:
                 loc = n.location
                 if not loc.valid():
@@ -88,12 +98,21 @@ def parse_osm_pbf(
                 if prev >= 0:
                     us.append(prev)
                     vs.append(i)
+                    steps.append(way_steps)
                 prev = i
             if missing and issues is not None:
                 report_missing_nodes(way.id, missing, issues)
+        barrier = [False] * len(node_ids)
+        nodes = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(
+            osmium.filter.KeyFilter("barrier")
+        )
+        for node in nodes:
+            i = node_index.get(node.id)
+            if i is not None and node_closed(dict(node.tags)):
+                barrier[i] = True
     except RuntimeError as exc:
         raise NetworkError(f"{path}: not a readable OSM PBF file ({exc})") from exc
-    return LonLatSegments.from_lists(node_ids, lons, lats, us, vs)
+    return LonLatSegments.from_lists(node_ids, lons, lats, us, vs, steps=steps, barrier=barrier)
 
 
 __all__ = ["parse_osm_pbf"]

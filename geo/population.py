@@ -19,6 +19,7 @@ from lifecircle.dataissues import IssueLog
 from lifecircle.geo.crs import WGS84, crs_label, is_geographic, lonlat_to_wgs84
 from lifecircle.geo.layerfile import RASTER_SUFFIXES, declared_crs
 from lifecircle.geo.layers import LayerSpec, read_layer
+from lifecircle.geo.schemas import GROUP_ALIASES
 from lifecircle.geo.validate import check_coordinates, no_crs_problem, raise_problems
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,12 @@ def read_population(
     Returns
     -------
     geopandas.GeoDataFrame
-        Points in EPSG:4326 with columns ``id`` (str), ``population`` (persons, float) and
-        ``households`` (float, NaN where the layer does not give it). A raster gives one point
-        per cell with a value > 0, at the cell centre, id ``"r{row}_c{col}"`` (0-based raster
-        row and column); polygons give their representative point.
+        Points in EPSG:4326 with columns ``id`` (str), ``population`` (persons, float),
+        ``households`` (float, NaN where the layer does not give it) and, where a vector layer
+        gives them (``fields`` or columns such as 60岁以上人口, 0-6岁人口), the population
+        groups' counts ``elderly`` and ``children`` (persons, NaN where not given). A raster
+        gives one point per cell with a value > 0, at the cell centre, id ``"r{row}_c{col}"``
+        (0-based raster row and column); polygons give their representative point.
 
     Raises
     ------
@@ -59,7 +62,7 @@ def read_population(
     if persons_per_household <= 0:
         raise ValueError(f"persons_per_household must be > 0, got {persons_per_household}")
     if spec.path.suffix.lower() in RASTER_SUFFIXES:
-        return _read_raster(spec, issues)
+        return _read_raster(spec)
     frame = read_layer(spec, kind="population", issues=issues)
     value = frame["value"].to_numpy(dtype=float)
     households = frame["households"].to_numpy(dtype=float)
@@ -72,7 +75,9 @@ def read_population(
                 "with numbers); give fields = "
                 '{ value = "<persons column>" } or { households = "<households column>" } '
                 "in [layers.population]; the file has columns: "
-                + ", ".join(c for c in frame.columns if c not in ("row", "geometry"))
+                + ", ".join(
+                    c for c in frame.columns if c not in ("row", "geometry", *GROUP_ALIASES)
+                )
             ],
         )
     population = np.where(np.isfinite(value), value, households * persons_per_household)
@@ -81,18 +86,20 @@ def read_population(
         issues.add("population", frame["id"].iloc[i], "no population value", "counted as 0")
     population = np.where(missing, 0.0, population)
     points = frame.geometry.representative_point()
-    return gpd.GeoDataFrame(
-        {
-            "id": frame["id"].astype(str).to_numpy(),
-            "population": population.astype(float),
-            "households": households,
-        },
-        geometry=points.values,
-        crs=WGS84,
-    )
+    columns = {
+        "id": frame["id"].astype(str).to_numpy(),
+        "population": population.astype(float),
+        "households": households,
+    }
+    # counts of the population groups (persons), where the layer gives them
+    for g in GROUP_ALIASES:
+        counts = frame[g].to_numpy(dtype=float) if g in frame else np.array([np.nan])
+        if np.isfinite(counts).any():
+            columns[g] = counts
+    return gpd.GeoDataFrame(columns, geometry=points.values, crs=WGS84)
 
 
-def _read_raster(spec: LayerSpec, issues: IssueLog) -> gpd.GeoDataFrame:
+def _read_raster(spec: LayerSpec) -> gpd.GeoDataFrame:
     import rasterio
 
     path = spec.path
@@ -149,8 +156,6 @@ def _read_raster(spec: LayerSpec, issues: IssueLog) -> gpd.GeoDataFrame:
     lon, lat = lonlat_to_wgs84(x, y, decl)
     ids = [f"r{i}_c{j}" for i, j in zip(rows, cols, strict=True)]
     logger.info("read %s: %d populated cells", name, len(ids))
-    if len(ids) == 0:
-        issues.add("population", "", f"{name} has no cell with population > 0", "no demand")
     return gpd.GeoDataFrame(
         {
             "id": pd.Series(ids, dtype=object),

@@ -8,6 +8,12 @@ Each set of sources is added to the graph as virtual nodes with one-way arcs to 
 its edge, so a single ``scipy.sparse.csgraph.dijkstra`` call with ``min_only=True`` and
 ``limit=cutoff_m`` gives every node its distance to, and the identity of, the nearest source.
 Virtual nodes have no incoming arcs, so no path passes through another source's access leg.
+
+Walking *time* (:func:`nearest_facility_time`) is direction-dependent (uphill is slower than
+downhill, :mod:`lifecircle.geo.walktime`): times run from home to the facility, so the search
+from the facilities runs on the reversed directed graph (each arc weighted by the effort of
+walking it the other way), and the parts of the snapped edges take the efforts of the pieces they
+cover (:meth:`~lifecircle.geo.walktime.WalkCost.along`).
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
+from lifecircle.geo.localreach import is_metric, local_batch, spatial_batches
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.snap import SnappedPoints
+from lifecircle.geo.walktime import WalkCost
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +54,24 @@ class Nearest:
     """
 
     dist_m: FloatArray
+    facility: IntArray
+
+
+@dataclass(frozen=True, eq=False)
+class NearestTime:
+    """Walking time from every demand point to the nearest facility (home → facility).
+
+    Attributes
+    ----------
+    time_min
+        Walking time in minutes at the walker's pace, both access legs included (walked as
+        flat ground); inf where no facility is within the cutoff or the point was not snapped.
+    facility
+        Index (into the facilities passed) of the facility reached soonest; -1 where
+        ``time_min`` is inf.
+    """
+
+    time_min: FloatArray
     facility: IntArray
 
 
@@ -109,17 +135,24 @@ def graph_with_seeds(graph: WalkGraph, seeds: SnappedPoints) -> tuple[sp.csr_arr
     t = seeds.offset_m[index]
     a = seeds.access_m[index]
     length = graph.edge_length_m[e]
+    return _seeded_csr(graph, graph.arc_length_m, e, a + t, a + (length - t)), index
+
+
+def _seeded_csr(
+    graph: WalkGraph, arc_weight: FloatArray, edge: IntArray, to_u: FloatArray, to_v: FloatArray
+) -> sp.csr_array:
+    """The graph's CSR with arc weights ``arc_weight`` plus one virtual node per seed, with arcs
+    to ``edge_u`` / ``edge_v`` of its ``edge`` weighted ``to_u`` / ``to_v``."""
     n = graph.n_nodes
-    k = len(index)
+    k = len(edge)
     indptr = np.concatenate(
         [graph.indptr, graph.indptr[-1] + 2 * np.arange(1, k + 1, dtype=np.int64)]
     ).astype(np.int32)
-    ends = np.stack([graph.edge_u[e], graph.edge_v[e]], axis=1).ravel()
-    weights = np.stack([a + t, a + (length - t)], axis=1).ravel()
+    ends = np.stack([graph.edge_u[edge], graph.edge_v[edge]], axis=1).ravel()
+    weights = np.stack([to_u, to_v], axis=1).ravel()
     indices = np.concatenate([graph.indices, ends]).astype(np.int32)
-    data = np.concatenate([graph.arc_length_m, weights])
-    csr = sp.csr_array((data, indices, indptr), shape=(n + k, n + k))
-    return csr, index
+    data = np.concatenate([arc_weight, weights])
+    return sp.csr_array((data, indices, indptr), shape=(n + k, n + k))
 
 
 def seed_distances(
@@ -260,6 +293,105 @@ def nearest_facility(
     return Nearest(dist, fac)
 
 
+def nearest_facility_time(
+    graph: WalkGraph,
+    cost: WalkCost,
+    demand: SnappedPoints,
+    facilities: SnappedPoints,
+    *,
+    speed_mps: float,
+    cutoff_min: float = np.inf,
+) -> NearestTime:
+    """Walking time from every demand point to the facility it reaches soonest (home → facility).
+
+    One multi-source pass over the reversed directed graph, weighted by the walking efforts of
+    ``cost`` (flat-equivalent metres); times are ``effort / speed_mps``. Access legs are walked
+    as flat ground; the snapped parts of edges take the efforts of the pieces they cover.
+
+    Parameters
+    ----------
+    graph
+        The walk network the points were snapped to.
+    cost
+        Its walking efforts (:func:`lifecircle.geo.walktime.walk_cost`).
+    demand, facilities
+        Snapped points; unsnapped facilities are ignored and unsnapped demand gets inf.
+    speed_mps
+        The walker's pace on flat ground (m/s), e.g. 1.2 for an adult, 0.8 for an elderly
+        person.
+    cutoff_min
+        Times above this (minutes) are reported as inf; a finite cutoff makes the pass faster.
+
+    Returns
+    -------
+    NearestTime
+        Per demand point: minutes and facility index.
+
+    Raises
+    ------
+    ValueError
+        If ``speed_mps`` is not > 0 or ``cutoff_min`` is negative or nan.
+
+    Examples
+    --------
+    >>> from lifecircle.geo.snap import snap_points
+    >>> from lifecircle.geo.walktime import walk_cost
+    >>> g = WalkGraph.from_edges([0, 100, 200], [0, 0, 0], [0, 1], [1, 2], crs="EPSG:32648")
+    >>> f = snap_points(g, [0.0], [0.0], max_snap_m=50)
+    >>> d = snap_points(g, [120.0], [0.0], max_snap_m=50)
+    >>> float(nearest_facility_time(g, walk_cost(g), d, f, speed_mps=1.0).time_min[0])
+    2.0
+    """
+    if not speed_mps > 0:
+        raise ValueError(f"speed_mps must be > 0 m/s, got {speed_mps}")
+    if not cutoff_min >= 0:
+        raise ValueError(f"cutoff_min must be ≥ 0 min (or inf), got {cutoff_min}")
+    limit_m = cutoff_min * 60.0 * speed_mps
+    n = graph.n_nodes
+    f_idx = np.flatnonzero(facilities.ok).astype(np.int64)
+    fe = facilities.edge[f_idx]
+    f_to, f_from = cost.along(graph, fe, facilities.offset_m[f_idx])
+    fa = facilities.access_m[f_idx]
+    nd = len(demand)
+    effort = np.full(nd, np.inf)
+    fac = np.full(nd, -1, dtype=np.int64)
+    idx = np.flatnonzero(demand.ok)
+    if len(f_idx) and len(idx):
+        # reversed graph: a seed is reached from edge_u walking forward to it, from edge_v back
+        csr = _seeded_csr(graph, cost.arc_reverse_m, fe, f_to + fa, cost.bwd_m[fe] - f_from + fa)
+        node_eff, _, src = dijkstra(
+            csr,
+            directed=True,
+            indices=np.arange(n, n + len(f_idx)),
+            limit=limit_m,
+            min_only=True,
+            return_predecessors=True,
+        )
+        node_src = np.where(src[:n] >= 0, f_idx[np.maximum(src[:n] - n, 0)], -1)
+        e = demand.edge[idx]
+        d_to, d_from = cost.along(graph, e, demand.offset_m[idx])
+        via_u = node_eff[graph.edge_u[e]] + d_from
+        via_v = node_eff[graph.edge_v[e]] + (cost.fwd_m[e] - d_to)
+        use_v = via_v < via_u
+        effort[idx] = np.where(use_v, via_v, via_u) + demand.access_m[idx]
+        fac[idx] = np.where(use_v, node_src[graph.edge_v[e]], node_src[graph.edge_u[e]])
+        ia, jf = same_edge_pairs(e, fe)
+        if len(ia):
+            di = idx[ia]
+            ahead = facilities.offset_m[f_idx[jf]] >= demand.offset_m[di]
+            along = np.where(ahead, f_to[jf] - d_to[ia], d_from[ia] - f_from[jf])
+            direct = along + demand.access_m[di] + fa[jf]
+            order = np.argsort(-direct, kind="stable")
+            di, jf, direct = di[order], jf[order], direct[order]
+            better = direct < effort[di]
+            effort[di[better]] = direct[better]
+            fac[di[better]] = f_idx[jf[better]]
+    beyond = ~(effort <= limit_m)
+    effort[beyond] = np.inf
+    fac[beyond] = -1
+    return NearestTime(effort / speed_mps / 60.0, fac)
+
+
 def catchments(
     graph: WalkGraph,
     demand: SnappedPoints,
@@ -270,9 +402,11 @@ def catchments(
 ) -> Catchments:
     """Every (facility, demand point) pair within ``cutoff_m`` of walking, with its distance.
 
-    Facilities are processed in batches of at most ``batch_size`` (fewer when the graph or the
-    demand is large, so that each dense batch array stays under 64 MB); memory beyond that is the
-    size of the result.
+    Facilities are processed in batches of at most ``batch_size``: on a metric network (no edge
+    shorter than the straight line between its nodes) batches of nearby facilities, each searched
+    on the streets within the cutoff of them only (:mod:`lifecircle.geo.localreach`), else
+    batches on the whole network (fewer when the graph or the demand is large, so that each dense
+    batch array stays under 64 MB); memory beyond that is the size of the result.
 
     Parameters
     ----------
@@ -319,21 +453,47 @@ def catchments(
             + facilities.access_m[f_idx[same_f]]
         )
         batch = int(max(1, min(batch_size, _BATCH_ENTRIES // max(n + batch_size, len(d_idx)))))
-        for b0 in range(0, len(f_idx), batch):
-            sel = f_idx[b0 : b0 + batch]
-            csr, index = graph_with_seeds(graph, facilities.subset(sel))
-            k = len(index)
-            node_dist = dijkstra(csr, directed=True, indices=np.arange(n, n + k), limit=cutoff_m)
-            dm = np.minimum(node_dist[:, u] + t, node_dist[:, v] + rest)
-            dm += a
-            in_batch = (same_f >= b0) & (same_f < b0 + k)
+        # On a metric network, batches of nearby facilities are searched on the streets near
+        # them only (lifecircle.geo.localreach); else batch by batch on the whole network.
+        local = bool(np.isfinite(cutoff_m)) and is_metric(graph)
+        groups = (
+            spatial_batches(facilities.px[f_idx], facilities.py[f_idx], cutoff_m, batch_size)
+            if local
+            else [np.arange(b0, min(b0 + batch, len(f_idx))) for b0 in range(0, len(f_idx), batch)]
+        )
+        row_of = np.full(len(f_idx), -1, dtype=np.int64)
+        for pos in groups:
+            sel = f_idx[pos]
+            row_of[pos] = np.arange(len(pos))
+            in_batch = row_of[same_f] >= 0
+            if local:
+                node_dist, lu, lv, cols = local_batch(
+                    graph,
+                    facilities.subset(sel),
+                    cutoff_m=cutoff_m,
+                    edge_u=u,
+                    edge_v=v,
+                    must=same_d[in_batch],
+                )
+                du = np.where(lu >= 0, node_dist[:, np.maximum(lu, 0)], np.inf)
+                dv = np.where(lv >= 0, node_dist[:, np.maximum(lv, 0)], np.inf)
+            else:
+                csr, _ = graph_with_seeds(graph, facilities.subset(sel))
+                node_dist = dijkstra(
+                    csr, directed=True, indices=np.arange(n, n + len(sel)), limit=cutoff_m
+                )
+                cols = np.arange(len(d_idx))
+                du, dv = node_dist[:, u], node_dist[:, v]
+            dm = np.minimum(du + t[cols], dv + rest[cols])
+            dm += a[cols]
             if in_batch.any():
-                rows = same_f[in_batch] - b0
-                cols = same_d[in_batch]
-                dm[rows, cols] = np.minimum(dm[rows, cols], same_dist[in_batch])
+                rows = row_of[same_f[in_batch]]
+                at = np.searchsorted(cols, same_d[in_batch])
+                dm[rows, at] = np.minimum(dm[rows, at], same_dist[in_batch])
+            row_of[pos] = -1
             r, c = np.nonzero(dm <= cutoff_m)
             out_f.append(sel[r].astype(np.int64))
-            out_d.append(d_idx[c].astype(np.int64))
+            out_d.append(d_idx[cols[c]].astype(np.int64))
             out_dist.append(dm[r, c])
     fa = np.concatenate(out_f) if out_f else np.zeros(0, dtype=np.int64)
     da = np.concatenate(out_d) if out_d else np.zeros(0, dtype=np.int64)

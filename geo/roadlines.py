@@ -12,7 +12,8 @@ Road layers drawn in CAD or GIS rarely share vertices where roads meet, so the l
 Every vertex becomes a node and every pair of consecutive vertices a straight edge, as for OSM
 ways. When the layer has ``highway``, ``foot`` or ``access`` columns (an OSM export), the OSM
 walking rules of :func:`lifecircle.geo.walkrules.is_walkable` apply; otherwise every line is
-walkable.
+walkable. A line is a flight of steps where ``highway`` is ``steps`` or a ``steps`` column holds
+a true value (1, yes, true, 是, 台阶).
 """
 
 from __future__ import annotations
@@ -31,13 +32,18 @@ from scipy.spatial import cKDTree
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import NetworkError
 from lifecircle.geo.crs import crs_string, resolve_crs
+from lifecircle.geo.dbf import shapefile_encoding
 from lifecircle.geo.network import WalkGraph
+from lifecircle.geo.roadrules import RoadRules, apply_road_rules
 from lifecircle.geo.walkrules import is_walkable
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 logger = logging.getLogger(__name__)
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 def node_lines(
@@ -64,6 +70,16 @@ def node_lines(
         Node coordinates (m) and segment end-node indices, ready for
         :meth:`WalkGraph.from_edges`.
     """
+    return _noded(lines, snap_tolerance_m=snap_tolerance_m, level=level)[:4]
+
+
+def _noded(
+    lines: NDArray[np.object_],
+    *,
+    snap_tolerance_m: float,
+    level: NDArray[np.object_] | None,
+) -> tuple[FloatArray, FloatArray, IntArray, IntArray, IntArray]:
+    """:func:`node_lines`, also returning the line (index into ``lines``) of each segment."""
     tol = max(float(snap_tolerance_m), 0.0)
     n_lines = len(lines)
     coords, line_of = shapely.get_coordinates(lines, return_index=True)
@@ -129,7 +145,12 @@ def node_lines(
     same_line = pt_line[order][1:] == pt_line[order][:-1]
     u = node[:-1][same_line]
     v = node[1:][same_line]
-    return xy[rep, 0], xy[rep, 1], u.astype(np.int64), v.astype(np.int64)
+    seg_line = pt_line[order][1:][same_line]
+    return xy[rep, 0], xy[rep, 1], u.astype(np.int64), v.astype(np.int64), seg_line.astype(np.int64)
+
+
+#: Values of a ``steps`` column that mark a flight of steps (compared lower-cased).
+_TRUE_STEPS = frozenset({"1", "1.0", "yes", "true", "y", "t", "是", "台阶"})
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:
@@ -138,7 +159,7 @@ def _read(path: Path) -> gpd.GeoDataFrame:
     try:
         if path.suffix.lower() == ".parquet":
             return gpd.read_parquet(path)
-        return gpd.read_file(path)
+        return gpd.read_file(path, encoding=shapefile_encoding(path))
     except Exception as exc:
         raise NetworkError(f"{path}: cannot read the road-line layer ({exc})") from exc
 
@@ -159,6 +180,7 @@ def load_road_lines(
     keep_private: bool = False,
     snap_tolerance_m: float = 1.0,
     issues: IssueLog | None = None,
+    rules: RoadRules | None = None,
 ) -> WalkGraph:
     """Load a road-line layer as a walk graph, noding lines where they cross or touch.
 
@@ -174,6 +196,9 @@ def load_road_lines(
         Joining distance for line ends and vertices (m), see :func:`node_lines`.
     issues
         Receives one entry per row left out (empty or non-line geometry).
+    rules
+        The layer's own columns and the classes not walked on (``[network] fields`` and
+        ``walkable``, :mod:`lifecircle.geo.roadrules`).
 
     Returns
     -------
@@ -183,9 +208,11 @@ def load_road_lines(
     Raises
     ------
     NetworkError
-        If the layer cannot be read, has no CRS, or holds no walkable line.
+        If the layer cannot be read, has no CRS, holds no walkable line, or ``rules`` name a
+        column it does not have.
     """
     gdf = _read(path)
+    gdf, allowed = apply_road_rules(gdf, rules or RoadRules(), path, issues=issues)
     if gdf.crs is None:
         raise NetworkError(
             f"{path}: the road layer has no CRS; save it with one (a .prj next to a .shp) "
@@ -199,7 +226,7 @@ def load_road_lines(
         for row in np.flatnonzero(~is_line):
             issues.add("network", gdf.index[row], "road row without a line geometry", "left out")
     highway = _column(gdf, "highway")
-    keep = is_line.copy()
+    keep = is_line & allowed
     if highway is not None:
         foot = _column(gdf, "foot")
         access = _column(gdf, "access")
@@ -211,7 +238,14 @@ def load_road_lines(
                 keep_private=keep_private,
             )
     level = _column(gdf, "layer")
+    steps_col = _column(gdf, "steps")
+    steps = np.zeros(len(gdf), dtype=bool)
+    if highway is not None:
+        steps |= highway == "steps"
+    if steps_col is not None:
+        steps |= np.array([v is not None and v.strip().lower() in _TRUE_STEPS for v in steps_col])
     sub = gdf.loc[keep, [gdf.geometry.name]].copy()
+    sub["_steps"] = steps[keep]
     if level is not None:
         sub["_level"] = np.where(level[keep] == None, "0", level[keep])  # noqa: E711
     sub = sub.explode(index_parts=False, ignore_index=True)
@@ -228,13 +262,19 @@ def load_road_lines(
         np.array([ll["miny"].min(), ll["maxy"].max()]),
     )
     lines = sub.geometry.to_crs(target).to_numpy()
-    x, y, u, v = node_lines(
+    x, y, u, v, seg_line = _noded(
         lines,
         snap_tolerance_m=snap_tolerance_m,
         level=None if level is None else sub["_level"].to_numpy(dtype=object),
     )
     graph = WalkGraph.from_edges(
-        x, y, u, v, crs=crs_string(target), label=f"{path.name} (road lines)"
+        x,
+        y,
+        u,
+        v,
+        crs=crs_string(target),
+        label=f"{path.name} (road lines)",
+        steps=sub["_steps"].to_numpy(dtype=bool)[seg_line],
     )
     logger.info(
         "%s: walk graph with %d nodes and %d edges from %d lines",

@@ -7,7 +7,7 @@ against, and the words a community's ``kind`` may be written in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 LayerKind = Literal["communities", "facilities", "population", "candidates", "compounds", "gates"]
@@ -43,12 +43,25 @@ class _Number:
 
 @dataclass(frozen=True)
 class _Schema:
+    """One layer kind: its geometry types, columns, numeric ranges and column-name aliases.
+
+    ``aliases`` gives, per column, the names it is looked for under (in order, ignoring case)
+    when ``fields`` does not name it; a column without aliases is looked for under its own name.
+    """
+
     geometry: tuple[str, ...]
     required: tuple[str, ...]
     optional: tuple[str, ...]
     numbers: Mapping[str, _Number]
     id_from_row: bool
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+
+#: Column names of the population groups' counts found without ``fields``.
+GROUP_ALIASES = {
+    "elderly": ("elderly", "60岁以上人口", "60岁及以上人口", "老年人口"),
+    "children": ("children", "0-6岁人口", "0～6岁人口", "0-6岁儿童", "学龄前儿童"),
+}
 
 POLYGONS = ("Polygon", "MultiPolygon")
 POINTS = ("Point", "MultiPoint")
@@ -65,6 +78,8 @@ SCHEMAS: dict[str, _Schema] = {
             "social_orgs",
             "volunteers",
             "activity_floor_area_m2",
+            "elderly",  # people aged 60 or over (a population group the norms serve)
+            "children",  # children aged 0–6
         ),
         numbers={
             "households": _Number(integer=True),
@@ -73,6 +88,8 @@ SCHEMAS: dict[str, _Schema] = {
             "social_orgs": _Number(integer=True),
             "volunteers": _Number(integer=True),
             "activity_floor_area_m2": _Number(),
+            "elderly": _Number(),
+            "children": _Number(),
         },
         id_from_row=False,
     ),
@@ -86,9 +103,19 @@ SCHEMAS: dict[str, _Schema] = {
     "population": _Schema(
         geometry=POINTS + POLYGONS,
         required=(),
-        optional=("id", "value", "households"),
-        numbers={"value": _Number(), "households": _Number()},
+        optional=("id", "value", "households", *GROUP_ALIASES),
+        numbers={
+            "value": _Number(),
+            "households": _Number(),
+            "elderly": _Number(),
+            "children": _Number(),
+        },
         id_from_row=True,
+        aliases={
+            "value": ("value", "population", "pop", "人口", "人口数", "常住人口", "人数"),
+            "households": ("households", "户数", "住户数", "户"),
+            **GROUP_ALIASES,
+        },
     ),
     "candidates": _Schema(
         geometry=POINTS + POLYGONS,

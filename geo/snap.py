@@ -14,6 +14,7 @@ edges take about 0.5 s.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,13 @@ class SnappedPoints:
 
     def __len__(self) -> int:
         return len(self.edge)
+
+    @classmethod
+    def concat(cls, parts: Sequence[SnappedPoints]) -> SnappedPoints:
+        """The points of ``parts`` one after another, in order."""
+        return cls(
+            *(np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(cls))
+        )
 
     def subset(self, mask_or_index: ArrayLike) -> SnappedPoints:
         """Return the points selected by a boolean mask or an integer index array."""

@@ -156,6 +156,14 @@ def check_coordinates(
     return problems
 
 
+def zero_coordinates_problem(name: str, rows: NDArray[np.int64]) -> str:
+    """The problem text for points at (0, 0): a missing coordinate written as 0."""
+    return (
+        f"{name}: coordinates (0, 0) in {format_rows(rows)}: that is no place in China but a "
+        "missing coordinate written as 0; fill in the real coordinates or delete those rows"
+    )
+
+
 def find_column(columns: Sequence[str], wanted: str) -> str | None:
     """The column named ``wanted``, else one whose name matches it ignoring case and spaces."""
     if wanted in columns:
@@ -288,6 +296,14 @@ class LayerGate:
                     "used the declared CRS",
                 )
         geometry = self._check_geometry(geometry, rows)
+        values = np.asarray(geometry.values, dtype=object)
+        at_zero = (shapely.get_type_id(values) == 0) & ~shapely.is_empty(values)
+        at_zero[at_zero] = (shapely.get_x(values[at_zero]) == 0.0) & (
+            shapely.get_y(values[at_zero]) == 0.0
+        )
+        if at_zero.any():
+            self.problems.append(zero_coordinates_problem(self.name, rows[at_zero]))
+            geometry = geometry.where(~at_zero, None)
         if decl is not None:
             present = ~(geometry.isna() | geometry.is_empty).to_numpy()
             bounds = shapely.bounds(np.asarray(geometry.values[present], dtype=object))
@@ -361,8 +377,11 @@ class LayerGate:
         for name in ours:
             wanted = self.fields.get(name, name)
             column = find_column(columns, wanted)
-            if column is None and name == "value" and "value" not in self.fields:
-                column = find_column(columns, "population")
+            if column is None and name not in self.fields:
+                for alias in self.schema.aliases.get(name, ()):
+                    column = find_column(columns, alias)
+                    if column is not None:
+                        break
             if column is not None:
                 found[name] = column
                 self.source_columns[name] = column
@@ -409,7 +428,9 @@ class LayerGate:
         text = raw.astype("string").str.strip().str.replace(",", "", regex=False)
         text = text.mask(text == "")
         number = pd.to_numeric(text, errors="coerce").astype("float64")
-        bad = (text.notna() & number.isna()).to_numpy()
+        finite = np.isfinite(number.to_numpy(dtype=float, na_value=np.nan))
+        bad = text.notna().to_numpy() & ~finite  # "inf", "1e400" are no counts or areas
+        number = number.where(finite)
         if bad.any():
             samples = ", ".join(repr(str(v)) for v in raw[bad].head(3))
             self.problems.append(

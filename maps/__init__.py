@@ -1,1 +1,1 @@
-"""What a reader sees: the HTML map, the planning report and its charts, labels in both languages."""
+"""What a reader sees: the HTML map, the planning report and its charts, in both languages."""

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from lifecircle.maps.labels import label
+from lifecircle.maps.labels import escape_html, label
 from lifecircle.vocab import BASEMAPS
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,9 @@ def resolve_basemap(
     crs: TileCrs = "gcj02" if basemap == "amap" else "wgs84"
     if tile_url:
         name = _name(basemap if basemap != "none" else "custom", lang)
-        source = TileSource(name, tile_url, tile_attribution or "", subdomains="abc")
+        # the project file's text: Leaflet shows an attribution as HTML
+        credit = escape_html(tile_attribution or "")
+        source = TileSource(name, tile_url, credit, subdomains="abc")
         return ResolvedBasemap((source,), crs)
     if basemap == "none":
         return ResolvedBasemap((), "wgs84")

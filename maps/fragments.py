@@ -7,6 +7,7 @@ into a fragment; the fragments are then trusted HTML for tooltips, popups and th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,9 +40,44 @@ def result_html(result: object, lang: str) -> str:
 
 
 def popup(title: object, rows: Iterable[tuple[str, str]]) -> str:
-    """A popup: an escaped title over a table of (label, trusted HTML) rows; empty rows dropped."""
+    """A popup: an escaped title over a table of (label, trusted HTML) rows; empty rows dropped.
+
+    The page's script builds the popups of packed layers the same way (``LC.popup``).
+    """
     body = "".join(f"<tr><td>{_esc(k)}</td><td>{v}</td></tr>" for k, v in rows if v != "")
     return f'<div class="lc-pop"><b class="lc-h">{_esc(title)}</b><table>{body}</table></div>'
+
+
+@dataclass
+class PopupTable:
+    """The popups of one layer: the row labels once, then each feature's title and values.
+
+    ``html(i)`` is feature ``i``'s :func:`popup`; the page builds the same HTML from the table,
+    so a layer's popups cost their values only.
+    """
+
+    labels: list[str] = field(default_factory=list)  # escaped
+    rows: list[list[str]] = field(default_factory=list)  # escaped title, then trusted HTML values
+
+    def add(self, title: object, rows: Iterable[tuple[str, str]]) -> None:
+        """Add one feature's popup (same labels, in the same order, for every feature)."""
+        pairs = list(rows)
+        labels = [_esc(k) for k, _ in pairs]
+        if not self.rows:
+            self.labels = labels
+        elif labels != self.labels:
+            raise ValueError("every popup of a layer must have the same rows")
+        self.rows.append([_esc(title), *(v for _, v in pairs)])
+
+    def html(self, i: int) -> str:
+        """Feature ``i``'s popup HTML."""
+        title, *values = self.rows[i]
+        body = "".join(
+            f"<tr><td>{k}</td><td>{v}</td></tr>"
+            for k, v in zip(self.labels, values, strict=True)
+            if v != ""
+        )
+        return f'<div class="lc-pop"><b class="lc-h">{title}</b><table>{body}</table></div>'
 
 
 def swatch(color: str, text: str, *, opacity: float = 1.0) -> str:

@@ -109,6 +109,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "action": ("处理", "Action"),
     "item": ("项目", "Item"),
     "missing_categories": ("缺少的设施", "Missing facilities"),
+    "persons_per_cell": ("每格人数，格网 {size} m", "persons per cell of {size} m"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "m2_per_100hh": ("m²/百户", "m² per 100 households"),
@@ -149,6 +150,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "none_rows": ("无", "None"),
     "no_sites": ("本次未进行选址。", "No siting was run."),
     "no_issues": ("未发现数据问题。", "No data problems were found."),
+    "issues_by_kind": (
+        "共 {n} 条数据问题，按类型归并为 {k} 类；每类给出条数、涉及人口与示例编号。"
+        "完整清单（每条一行）见 issues.csv 与 report.xlsx 的 issues 表。",
+        "{n} data problems in {k} kinds; each kind with its count, the population affected and "
+        "example ids. The full list, one row per problem: issues.csv and the issues sheet of "
+        "report.xlsx.",
+    ),
+    "issue_count": ("条数", "Count"),
+    "population_affected": ("涉及人口", "Population affected"),
+    "examples": ("示例编号", "Example ids"),
     "network_source": ("路网来源", "Network source"),
     "network_date": ("路网日期", "Network date"),
     "network_size": ("路网规模", "Network size"),
@@ -162,6 +173,19 @@ _LABELS: dict[str, tuple[str, str]] = {
         "straight access leg is added to the walking distance; points farther than the largest "
         "snapping distance are listed as data problems and left out.",
     ),
+    "provenance": ("数据来源与可复核信息", "Provenance"),
+    "provenance_text": (
+        "下列文件的 SHA-256 校验值可用 sha256sum（Windows：certutil -hashfile 文件 SHA256）"
+        "复核：值相同即为同一文件。",
+        "Check a file with sha256sum (Windows: certutil -hashfile FILE SHA256): the same value "
+        "means the same file.",
+    ),
+    "tool_version": ("软件版本", "Tool version"),
+    "profile_sha256": ("标准配置校验值（SHA-256）", "Profile hash (SHA-256)"),
+    "input_role": ("用途", "Role"),
+    "input_file": ("文件", "File"),
+    "size_bytes": ("大小（字节）", "Size (bytes)"),
+    "parameters": ("运行参数", "Parameters"),
     "walk_levels": ("各圈层步行距离", "Walking distance per level"),
     "walk_speed": ("步行速度", "Walking speed"),
     "figures_used": ("所用标准指标", "Norm figures used"),
@@ -177,11 +201,122 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "synthetic_credit": ("合成数据，仅供演示", "Synthetic data, for demonstration only"),
     "life_circle": ("15分钟生活圈", "15-minute life circle"),
+    # scenarios
+    "sec_scenarios": ("情景方案对比", "Scenarios"),
+    "scenario": ("情景", "Scenario"),
+    "scenario_layer": ("情景", "Scenario"),
+    "scenario_intro": (
+        "每个情景在现状基础上增设、关闭设施或调整其建筑面积，其余输入不变；"
+        "覆盖率为统计人口中步行可达的比例，新增/失去覆盖人口按各类设施本级生活圈距离计。",
+        "Each scenario adds, closes or resizes facilities and keeps every other input; shares are "
+        "of the counted population; people gained or lost are counted at each category's own "
+        "life-circle distance.",
+    ),
+    "scenario_changes": (
+        "设施变化：新增 {added} 处，关闭 {closed} 处，调整面积 {resized} 处。",
+        "Facilities: {added} added, {closed} closed, {resized} resized.",
+    ),
+    "scenario_no_coverage_change": ("各类设施覆盖率均无变化。", "No category's coverage changes."),
+    "scenario_no_community_change": (
+        "没有社区的每百户面积结果发生变化。",
+        "No community's floor-area result changes.",
+    ),
+    "share_before": ("现状覆盖率", "Share before"),
+    "share_after": ("情景覆盖率", "Share after"),
+    "share_delta": ("变化（百分点）", "Change (points)"),
+    "newly_covered": ("新增覆盖人口", "Newly covered people"),
+    "no_longer_covered": ("失去覆盖人口", "People no longer covered"),
+    "gained_layer": ("新增覆盖人口", "Newly covered people"),
+    "lost_layer": ("失去覆盖人口", "People no longer covered"),
+    "changed_facilities": ("变化的设施", "Changed facilities"),
+    "change": ("变化", "Change"),
+    "change_added": ("新增", "added"),
+    "change_closed": ("关闭", "closed"),
+    "change_resized": ("调整面积", "resized"),
+    "before": ("现状", "Before"),
+    "after": ("情景", "After"),
+    "floor_area_before": ("现状建筑面积（m²）", "Floor area before (m²)"),
+    "floor_area_after": ("情景建筑面积（m²）", "Floor area after (m²)"),
+    "area_before": ("现状每百户面积（m²）", "m² per 100 households before"),
+    "area_after": ("情景每百户面积（m²）", "m² per 100 households after"),
+    "shortfall_before": ("现状缺口（m²）", "Shortfall before (m²)"),
+    "shortfall_after": ("情景缺口（m²）", "Shortfall after (m²)"),
+    "result_before": ("现状结果", "Result before"),
+    "result_after": ("情景结果", "Result after"),
+    "norm_counts_change": ("规范检查", "Norm check"),
+    "passed_before_after": ("达标（现状 → 情景）", "Passed (before → after)"),
+    "failed_before_after": ("不达标（现状 → 情景）", "Failed (before → after)"),
+    "scenario_no_norm_change": ("规范检查结果均无变化。", "No norm check's counts change."),
+    "check_social_orgs": ("社会组织数量", "Social organisations"),
+    "check_social_orgs_per_10k": ("每万人社会组织数", "Social organisations per 10,000 residents"),
+    "check_workers": ("每万人社区工作者数", "Community workers per 10,000 residents"),
+    "check_volunteers": ("注册志愿者占居民比例", "Registered volunteers' share of residents"),
+    "check_activity_share": ("居民活动用房占比", "Residents' activity space share"),
+    "check_facility_min_area": ("设施最小建筑面积", "Facility minimum floor area"),
     "print_hint": ("可直接打印为 A4", "Prints on A4"),
     "m_unit": ("米", "m"),
     "m_per_min": ("米/分钟", "m/min"),
     "people": ("人", "people"),
     "of_total": ("占", "of"),
+    # walking time
+    "sec_walking": (
+        "步行时间：坡度、台阶与人群步速",
+        "Walking time: slope, steps and each group's pace",
+    ),
+    "walking_none": ("本次未计算步行时间。", "Walking time was not computed."),
+    "walking_facts": (
+        "步行时间按各类设施服务人群的平地步速计算：{speeds}；{slope}；台阶用时 ×{steps}。"
+        "路网中台阶 {n_steps} 段；位于高程数据以外（按平地计）{n_flat} 段。",
+        "Walking time is at the flat-ground pace of the group each category serves: {speeds}; "
+        "{slope}; steps take {steps}× the time. The network has {n_steps} segments of steps; "
+        "{n_flat} segments lie off the elevation model and are walked as flat ground.",
+    ),
+    "walking_slope_tobler": (
+        "坡度按 Tobler 步行函数计算（高程数据 {dem}），上坡与下坡分别计算，时间为从家到设施",
+        "slope by Tobler's hiking function (elevation from {dem}), uphill and downhill apart, "
+        "timed from home to the facility",
+    ),
+    "walking_slope_flat": ("不计坡度（无高程数据）", "no slope (no elevation model)"),
+    "walking_note": (
+        "规范备案口径仍为步行距离（300/500/1000 米，见“各类设施步行覆盖率”）；步行时间为补充口径，"
+        "按各类设施服务人群（老年人、儿童或全体居民）的人口加权。"
+        "“坡度与台阶影响”＝含坡度与台阶的覆盖率 − 同一步速在平地上的覆盖率。",
+        "The filed figure remains the walking distance (300 / 500 / 1,000 m, see the coverage "
+        "section); walking time is a second measure, weighted by the people of the group each "
+        "category serves (the elderly, children or every resident). 'Effect of slope and steps' "
+        "= coverage with slope and steps − coverage at the same pace on flat ground.",
+    ),
+    "walking_group": ("服务人群", "Group served"),
+    "distance_share": ("距离口径覆盖率（全体居民）", "By distance (all residents)"),
+    "time_share": ("时间口径覆盖率（服务人群）", "By walking time (group served)"),
+    "flat_time_share": ("同步速平地覆盖率", "Same pace on flat ground"),
+    "hill_effect": ("坡度与台阶影响（百分点）", "Effect of slope and steps (points)"),
+    "hill_callouts": (
+        "坡度与台阶使覆盖率下降 10 个百分点以上的社区",
+        "Communities where slope and steps cut coverage by 10 points or more",
+    ),
+    "hill_callouts_none": (
+        "没有社区因坡度与台阶使覆盖率下降 10 个百分点以上。",
+        "In no community do slope and steps cut coverage by 10 points or more.",
+    ),
+    "hill_callouts_more": (
+        "另有 {n} 项未列出，见 results.gpkg 的 communities 图层（tcov_ 列）。",
+        "{n} more not listed: see the tcov_ columns of the communities layer in results.gpkg.",
+    ),
+    "community_col": ("社区", "Community"),
+    "time_min_header": ("{name} 步行时间（分钟）", "{name} walking time (min)"),
+    "tcov_header": ("{name} {level}步行时间覆盖率", "{name} {level} walking-time coverage"),
+    "walk_rules_text": (
+        "步行路网按 OpenStreetMap 在中国的惯例：cycleway（非机动车道）不计入步行，除非标注 "
+        "foot=yes/designated；标注 access 或 foot 为 no/private 的 barrier 节点（门、栏杆、"
+        "围栏等）不可通行，出入口图层中的门点可将其打开；台阶（highway=steps）可通行，"
+        "步行时间按台阶系数加长。",
+        "The walk network follows OpenStreetMap's conventions for China: a cycleway is not "
+        "walked unless tagged foot=yes/designated; barrier nodes (gates, bollards, fences …) "
+        "with access or foot = no/private cannot be passed unless a point of the gates layer "
+        "opens them; steps (highway=steps) are walked, their time lengthened by the steps "
+        "factor.",
+    ),
     # xlsx
     "summary_item": ("项目", "Item"),
     "summary_value": ("数值", "Value"),
@@ -266,3 +401,19 @@ def is_missing(value: object) -> bool:
         return bool(pd.isna(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False
+
+
+#: Norm check id → the label key of its name.
+_CHECK_LABELS = {
+    "area_per_100hh": "area_per_100hh_m2",
+    "station_min_area": "station_min_area_m2",
+    "community_size": "community_size_result",
+}
+
+
+def check_label(check: str, lang: str) -> str:
+    """The display name of a norm check (``area_per_100hh`` …); unknown checks unchanged."""
+    for key in (_CHECK_LABELS.get(check, check), f"check_{check}"):
+        if has_label(key):
+            return label(key, lang)
+    return check

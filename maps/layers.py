@@ -3,8 +3,8 @@
 Communities are drawn by their norm result (m² of service floor area per 100 households) and, in a
 second layer, by classes of that figure; community service stations by their minimum-size result,
 sized by floor area; facilities by category. Each builder adds its layer(s) to the map and appends
-its legend HTML; the frames are already prepared (:func:`lifecircle.maps.geojson.prepare`). The
-column and category helpers here serve :mod:`lifecircle.maps.reach` too.
+its legend HTML; the frames are already prepared (:func:`lifecircle.maps.packed.prepare`). The
+column, record and category helpers here serve :mod:`lifecircle.maps.reach` too.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lifecircle.maps.fragments import dot, fmt, popup, result_html, swatch
-from lifecircle.maps.geojson import add_geojson
+from lifecircle.maps.fragments import PopupTable, dot, fmt, result_html, swatch
 from lifecircle.maps.labels import escape_html as _esc, is_missing as _is_na, label
+from lifecircle.maps.packed import add_packed
+from lifecircle.maps.packing import DisplayScale
 from lifecircle.maps.style import (
     CATEGORY_PALETTE,
     CLASS_COLORS,
@@ -35,6 +36,12 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name]
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The frame's rows as dicts (without the geometry), for the tooltip and popup loops."""
+    plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)) if len(frame.columns) else frame
+    return plain.to_dict("records")  # type: ignore[return-value]
 
 
 def display_names(
@@ -79,6 +86,7 @@ def communities_layers(
     lang: str,
     threshold: float | None,
     legend: list[str],
+    scale: DisplayScale,
 ) -> None:
     """Add the communities by norm result and by classes of m² per 100 households."""
     if len(frame) == 0:
@@ -95,10 +103,11 @@ def communities_layers(
         ]
         passed = pd.Series(computed, index=frame.index, dtype=object)
     unit = label("m2_per_100hh", lang)
-    tips, pops, styles = [], [], []
+    tips, styles = [], []
+    pops = PopupTable()
     source_col = column(frame, "area_per_100hh_source")
-    for i, idx in enumerate(frame.index):
-        name = column(frame, "name").iloc[i]
+    for i, row in enumerate(records(frame)):
+        name = row.get("name")
         ok = passed.iloc[i]
         fill = NA_COLOR if _is_na(ok) else PASS_COLOR if bool(ok) else FAIL_COLOR
         styles.append({"color": "#ffffff", "weight": 1.2, "fillColor": fill, "fillOpacity": 0.5})
@@ -110,7 +119,6 @@ def communities_layers(
                 tip += f" / {_esc(label('threshold', lang))} {fmt(r)}"
             tip += f" · {result_html(ok, lang)}"
         tips.append(tip)
-        row = frame.loc[idx]
         shortfall = row.get("area_per_100hh_shortfall_m2")
         rows = [
             (label("id", lang), fmt(row.get("id"))),
@@ -140,8 +148,8 @@ def communities_layers(
                 else "",
             ),
         ]
-        pops.append(popup(name, rows))
-    add_geojson(m, frame, styles, name=label("communities", lang), tips=tips, pops=pops)
+        pops.add(name, rows)
+    add_packed(m, frame, styles, scale=scale, name=label("communities", lang), tips=tips, pops=pops)
     legend.append(
         f"<h5>{_esc(label('communities', lang))}</h5>"
         + swatch(PASS_COLOR, label("pass", lang))
@@ -157,7 +165,7 @@ def communities_layers(
                 {"color": "#ffffff", "weight": 1.0, "fillColor": fill, "fillOpacity": 0.6}
             )
         name = f"{label('area_per_100hh_m2', lang)}"
-        add_geojson(m, frame, class_styles, name=name, tips=tips, pops=pops, show=False)
+        add_packed(m, frame, class_styles, scale=scale, name=name, tips=tips, pops=pops, show=False)
         edges = ["0", *[f"{b:g}" for b in breaks], "+"]
         rows_html = "".join(
             swatch(CLASS_COLORS[k], f"{edges[k]}–{edges[k + 1]}" if k < 4 else f"≥ {edges[4]}")
@@ -167,7 +175,13 @@ def communities_layers(
 
 
 def stations_layer(
-    m: folium.Map, frame: gpd.GeoDataFrame, *, lang: str, names: dict[str, str], legend: list[str]
+    m: folium.Map,
+    frame: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    names: dict[str, str],
+    legend: list[str],
+    scale: DisplayScale,
 ) -> None:
     """Add the community service stations by minimum-size result, sized by floor area."""
     if len(frame) == 0:
@@ -178,10 +192,10 @@ def stations_layer(
     stations = frame.loc[is_station.to_numpy()]
     if len(stations) == 0:
         return
-    tips, pops, styles = [], [], []
+    tips, styles = [], []
+    pops = PopupTable()
     source_col = column(stations, "station_min_area_source")
-    for i in range(len(stations)):
-        row = stations.iloc[i]
+    for i, row in enumerate(records(stations)):
         result = row.get("station_min_area_result")
         area = row.get("floor_area_m2")
         fill = (
@@ -208,7 +222,7 @@ def stations_layer(
         tips.append(tip)
         cat = str(row.get("category"))
         shortfall = (
-            max(0.0, float(minimum) - float(area))
+            max(0.0, float(minimum) - float(area))  # type: ignore[arg-type]
             if not _is_na(minimum) and not _is_na(area)
             else None
         )
@@ -228,8 +242,8 @@ def stations_layer(
             (label("required_floor_area_m2", lang), fmt(row.get("required_floor_area_m2"))),
             (label("snap_dist_m", lang), fmt(row.get("snap_dist_m"))),
         ]
-        pops.append(popup(row.get("name"), rows))
-    add_geojson(m, stations, styles, name=label("stations", lang), tips=tips, pops=pops)
+        pops.add(row.get("name"), rows)
+    add_packed(m, stations, styles, scale=scale, name=label("stations", lang), tips=tips, pops=pops)
     legend.append(
         f"<h5>{_esc(label('stations', lang))}</h5>"
         + dot(PASS_COLOR, label("pass", lang), 12)
@@ -241,16 +255,22 @@ def stations_layer(
 
 
 def facilities_layer(
-    m: folium.Map, frame: gpd.GeoDataFrame, *, lang: str, names: dict[str, str], legend: list[str]
+    m: folium.Map,
+    frame: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    names: dict[str, str],
+    legend: list[str],
+    scale: DisplayScale,
 ) -> None:
     """Add every facility, coloured by category."""
     if len(frame) == 0:
         return
     cats = ordered_categories(column(frame, "category"))
     colors = {c: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, c in enumerate(cats)}
-    tips, pops, styles = [], [], []
-    for i in range(len(frame)):
-        row = frame.iloc[i]
+    tips, styles = [], []
+    pops = PopupTable()
+    for row in records(frame):
         cat = str(row.get("category"))
         styles.append(
             {
@@ -270,8 +290,8 @@ def facilities_layer(
             (label("served_households", lang), fmt(row.get("served_households"), 0)),
             (label("snap_dist_m", lang), fmt(row.get("snap_dist_m"))),
         ]
-        pops.append(popup(row.get("name"), rows))
-    add_geojson(m, frame, styles, name=label("facilities", lang), tips=tips, pops=pops)
+        pops.add(row.get("name"), rows)
+    add_packed(m, frame, styles, scale=scale, name=label("facilities", lang), tips=tips, pops=pops)
     legend.append(
         f"<h5>{_esc(label('facilities', lang))}</h5>"
         + "".join(dot(colors[c], names.get(c, c), 9) for c in cats)

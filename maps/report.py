@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from pathlib import Path
@@ -25,7 +24,10 @@ import pandas as pd
 
 from lifecircle.analysis.results import RunResults
 from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
+from lifecircle.maps.filing import keep_text, run_date, save_workbook
+from lifecircle.maps.issuesummary import IssueKind, issue_kinds
 from lifecircle.maps.labels import (
+    check_label,
     data_credit,
     escape_html as _e,
     has_label,
@@ -34,7 +36,10 @@ from lifecircle.maps.labels import (
     level_label,
     result_label,
 )
-from lifecircle.vocab import LEVELS, STATION
+from lifecircle.maps.provenance import provenance_html
+from lifecircle.maps.scenarioreport import scenarios_html, scenarios_sheet
+from lifecircle.maps.walkreport import walking_html
+from lifecircle.vocab import LEVELS, STATION, TIME_COVERAGE_PREFIX, TIME_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +193,7 @@ def _headline(results: RunResults) -> str:
         if not counts:
             continue
         n = sum(int(counts.get(k, 0)) for k in ("passed", "failed", "not_provided"))
-        name = f"{label(key, lang)} · {_check_name(check, lang)}"
+        name = f"{label(key, lang)} · {check_label(check, lang)}"
         target = f"{n}/{n}"
         rows.append([_e(name), f"{int(counts.get('passed', 0))}/{n}", target])
     shortfall = pd.to_numeric(
@@ -212,15 +217,6 @@ def _headline(results: RunResults) -> str:
         rows,
         numeric={1, 2},
     )
-
-
-def _check_name(check: str, lang: str) -> str:
-    key = {
-        "area_per_100hh": "area_per_100hh_m2",
-        "station_min_area": "station_min_area_m2",
-        "community_size": "community_size_result",
-    }.get(check, check)
-    return label(key, lang) if has_label(key) else check
 
 
 def _coverage_section(results: RunResults) -> str:
@@ -424,14 +420,25 @@ def _sites_section(results: RunResults) -> str:
     return _table(headers, rows, numeric={0, 3, 4, 5, 6})
 
 
+def _issue_row(kind: IssueKind) -> list[str]:
+    """A kind of data problem as a table row; its example ids end in "…" when there are more."""
+    more = "…" if kind.count > len(kind.examples) else ""
+    examples = _e("、".join(kind.examples) + more) if kind.examples else "–"
+    texts = [_e(kind.layer), _e(kind.problem), _e(kind.action)]
+    return [*texts, _num(kind.count, 0), _num(kind.population, 0), examples]
+
+
 def _issues_section(results: RunResults) -> str:
+    """The data problems by kind (the full list is in issues.csv and the xlsx)."""
     lang = results.lang
     issues = results.issues
     if len(issues) == 0:
         return f"<p>{_e(label('no_issues', lang))}</p>"
-    cols = ["layer", "row_id", "problem", "action"]
-    rows = [[_e(r.get(c)) for c in cols] for _, r in issues.iterrows()]
-    return _table([label(c, lang) for c in cols], rows)
+    kinds = issue_kinds(issues, demand=results.demand, communities=results.communities)
+    headers = ["layer", "problem", "action", "issue_count", "population_affected", "examples"]
+    note = label("issues_by_kind", lang).format(n=f"{len(issues):,}", k=f"{len(kinds):,}")
+    table = _table([label(c, lang) for c in headers], [_issue_row(k) for k in kinds], {3, 4})
+    return f'<p class="note">{_e(note)}</p>{table}'
 
 
 def _methods_section(results: RunResults) -> str:
@@ -478,10 +485,12 @@ def _methods_section(results: RunResults) -> str:
     return (
         facts_html
         + f'<p class="note">{_e(label("snapping_text", lang))}</p>'
+        + f'<p class="note">{_e(label("walk_rules_text", lang))}</p>'
         + f"<h3>{_e(label('figures_used', lang))}</h3>"
         + fig_html
         + f'<p class="note">{_e(label("status_legend", lang))}</p>'
         + (f'<p class="note">{_e(credit)}</p>' if credit else "")
+        + provenance_html(results.provenance, lang)
     )
 
 
@@ -497,14 +506,16 @@ def render_report_html(results: RunResults) -> str:
     -------
     str
         HTML with inline CSS (A4 print rules) and inline SVG charts; no external resource.
-        Sections have the ids ``headline``, ``coverage``, ``communities``, ``area-chart``,
-        ``stations``, ``sites``, ``issues`` and ``methods``.
+        Sections have the ids ``headline``, ``coverage``, ``walking``, ``communities``,
+        ``area-chart``, ``stations``, ``sites``, ``issues``, ``scenarios`` (when the run has
+        scenarios) and ``methods``.
     """
     lang = results.lang
     title = f"{results.project_name} · {label('report_title', lang)}"
     sections = [
         ("headline", "sec_headline", _headline(results)),
         ("coverage", "sec_coverage", _coverage_section(results)),
+        ("walking", "sec_walking", walking_html(results)),
         ("communities", "sec_communities", _communities_section(results)),
         ("area-chart", "sec_area_chart", _area_charts(results)),
         ("stations", "sec_stations", _stations_section(results)),
@@ -512,6 +523,8 @@ def render_report_html(results: RunResults) -> str:
         ("issues", "sec_issues", _issues_section(results)),
         ("methods", "sec_methods", _methods_section(results)),
     ]
+    if results.scenarios:
+        sections.insert(-2, ("scenarios", "sec_scenarios", scenarios_html(results)))
     nav = "".join(
         f'<li><a href="#{sid}">{_e(label(key, lang))}</a></li>' for sid, key, _ in sections
     )
@@ -520,7 +533,7 @@ def render_report_html(results: RunResults) -> str:
         for sid, key, content in sections
     )
     credit = _credit(results)
-    today = dt.date.today().isoformat()
+    today = run_date().isoformat()
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
@@ -552,6 +565,13 @@ def _header(column: str, lang: str, results: RunResults) -> str:
                 return f"{name} {level_label(lev, lang)}" + (
                     "覆盖率" if lang == "zh" else " coverage"
                 )
+    if column.startswith(TIME_COVERAGE_PREFIX):
+        cat, _, minutes = column[len(TIME_COVERAGE_PREFIX) :].rpartition("_")
+        name = _category_name(results, cat)
+        return label("tcov_header", lang).format(name=name, level=level_label(minutes, lang))
+    if column.startswith(TIME_PREFIX):
+        name = _category_name(results, column[len(TIME_PREFIX) :])
+        return label("time_min_header", lang).format(name=name)
     if column.startswith("dist_m_"):
         name = _category_name(results, column[7:])
         return f"{name} 步行距离（m）" if lang == "zh" else f"{name} walking distance (m)"
@@ -578,14 +598,14 @@ def _summary_rows(results: RunResults) -> list[tuple[str, Any]]:
             rows.append((f"{_category_name(results, cat)} {level_label(level, lang)}", share))
     for check, counts in results.norm_counts.items():
         for k, n in counts.items():
-            rows.append((f"{_check_name(check, lang)} · {result_label(k, lang)}", n))
+            rows.append((f"{check_label(check, lang)} · {result_label(k, lang)}", n))
     rows.append((label("data_issue_count", lang), len(results.issues)))
     return rows
 
 
 def write_report_xlsx(results: RunResults, path: Path) -> None:
     """Write ``report.xlsx`` with the sheets summary, communities, facilities, coverage, siting
-    and issues.
+    and issues, and scenarios when the run has any.
 
     Headers follow ``results.lang``; numbers are stored as numbers; each sheet's header row is
     frozen and its columns are sized to their content.
@@ -609,12 +629,13 @@ def write_report_xlsx(results: RunResults, path: Path) -> None:
         "coverage": pd.DataFrame(results.coverage),
         "siting": _plain(results.sites),
         "issues": pd.DataFrame(results.issues),
+        "scenarios": scenarios_sheet(results),
     }
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="EEF2F6")
-    for name in SHEETS:
+    for name in SHEETS + (("scenarios",) if results.scenarios else ()):
         frame = frames[name]
         ws = wb.create_sheet(name)
         headers = [_header(str(c), lang, results) for c in frame.columns]
@@ -625,16 +646,18 @@ def write_report_xlsx(results: RunResults, path: Path) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in frame.itertuples(index=False):
             ws.append([_cell(v) for v in row])
+        keep_text(ws)
         ws.freeze_panes = "A2"
         for j, col in enumerate(frame.columns, start=1):
             texts = [headers[j - 1]] + [str(v) for v in frame[col].head(200)]
             width = max(_display_width(t) for t in texts)
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
             if frame[col].dtype.kind == "f":
-                share = str(col).startswith("cov_") or str(col).endswith("_share")
+                share = str(col).startswith(("cov_", TIME_COVERAGE_PREFIX, "share_"))
+                share |= str(col).endswith("_share")
                 for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                     cell[0].number_format = "0.0%" if share else "#,##0.0"
-    wb.save(path)
+    save_workbook(wb, path)
     logger.info("wrote %s", path)
 
 

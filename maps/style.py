@@ -12,7 +12,9 @@ FAIL_COLOR = "#e8552d"
 NA_COLOR = "#9e9e9e"
 CLASS_COLORS = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 LEVEL_COLORS = {"5min": "#08519c", "10min": "#3182bd", "15min": "#6baed6"}
-UNCOVERED_COLOR = "#7b3294"
+#: Uncovered population per cell, five classes from few to many persons (light to dark purple).
+UNCOVERED_CLASS_COLORS = ("#e7d4e8", "#c2a5cf", "#a475b8", "#8a4fa6", "#5e1f7a")
+UNCOVERED_OPACITY = 0.8
 SITE_COLOR = "#4a1486"
 STREET_COLOR = "#7f7f7f"
 CATEGORY_PALETTE = (
@@ -37,7 +39,6 @@ CATEGORY_PALETTE = (
     "#636363",
     "#fd8d3c",
 )
-COORD_DECIMALS = 6  # 0.1 m: finer than any map scale, and short in the file
 
 CSS = """
 <style>

@@ -6,11 +6,19 @@ analysis objects, so it can be drawn from a ``results.gpkg`` too. Every string t
 data is HTML-escaped before it reaches the page; tooltips and popups are built in Python and bound
 in the browser from feature properties.
 
-The pieces: :mod:`~lifecircle.maps.style` (colours, stylesheet), :mod:`~lifecircle.maps.geojson`
-(frames to GeoJSON layers), :mod:`~lifecircle.maps.fragments` (HTML fragments),
+The pieces: :mod:`~lifecircle.maps.style` (colours, stylesheet), :mod:`~lifecircle.maps.packing`
+(the display scale and the packed geometry streams), :mod:`~lifecircle.maps.packed` (frames to
+packed layers, and the page's script ``static/lcmap.js``), :mod:`~lifecircle.maps.cells`
+(uncovered population as cells), :mod:`~lifecircle.maps.fragments` (HTML fragments),
 :mod:`~lifecircle.maps.layers` and :mod:`~lifecircle.maps.reach` (the layer builders),
 :mod:`~lifecircle.maps.controls` (Leaflet controls) and :mod:`~lifecircle.maps.offline` (Leaflet
 from a CDN or inlined).
+
+The page stays small at county scale: lines and outlines are simplified to the display scale
+and packed (:mod:`~lifecircle.maps.packing`), the uncovered population is drawn as classed cells,
+every layer is drawn on a canvas, and a layer that is off at opening is decoded when first
+switched on. The same inputs give a byte-identical page: element ids are numbered in order, not
+drawn at random.
 
 Examples
 --------
@@ -23,17 +31,16 @@ Examples
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 from branca.element import Element
 
+from lifecircle.analysis.results import Comparison
 from lifecircle.maps.basemaps import resolve_basemap
 from lifecircle.maps.controls import Attribution, FullscreenControl, HtmlControl
-from lifecircle.maps.geojson import prepare, total_bounds
 from lifecircle.maps.labels import escape_html as _esc, label
 from lifecircle.maps.layers import (
     communities_layers,
@@ -42,7 +49,10 @@ from lifecircle.maps.layers import (
     stations_layer,
 )
 from lifecircle.maps.offline import leaflet_assets
+from lifecircle.maps.packed import Opening, RawHtml, prepare, runtime, total_bounds
+from lifecircle.maps.packing import DisplayScale
 from lifecircle.maps.reach import isochrone_layers, sites_layers, streets_layer, uncovered_layers
+from lifecircle.maps.scenariolayers import scenario_layers
 from lifecircle.maps.style import CSS
 from lifecircle.vocab import LANGS, Basemap, Lang
 
@@ -71,6 +81,8 @@ def build_map(
     category_names: Mapping[str, str] = {},
     attribution: str = "",
     m: folium.Map | None = None,
+    count: Callable[[int, int], None] | None = None,
+    scenarios: Sequence[Comparison] = (),
 ) -> folium.Map:
     """Draw the results of a run on an interactive Leaflet map.
 
@@ -100,6 +112,12 @@ def build_map(
         A data credit, e.g. ``"© OpenStreetMap contributors (ODbL)"`` (escaped, shown on the map).
     m
         An existing map to draw on; a new one is made when None.
+    count
+        Told ``(done, total)`` as the groups of layers are drawn (streets, isochrones,
+        communities, uncovered population, facilities, stations, proposed sites, scenarios).
+    scenarios
+        How each scenario changes the run (:class:`~lifecircle.analysis.results.Comparison`):
+        its gained and lost people and its changed facilities, as layers off at opening.
 
     Returns
     -------
@@ -125,13 +143,10 @@ def build_map(
         "site_catchments": site_catchments,
         "streets": streets,
     }
-    bounds = total_bounds([f for f in frames.values() if f is not None and len(f)])
-    tolerance = 0.0
-    if bounds is not None:
-        diag = math.hypot(bounds[2] - bounds[0], bounds[3] - bounds[1])
-        tolerance = diag / 8000.0  # about 2.5 m for a 20 km county: below a screen pixel
-    prepared = {k: prepare(f, tolerance, gcj02) for k, f in frames.items()}
+    # the uncovered points are gathered into cells on their own lattice first, then shifted
+    prepared = {k: prepare(f, gcj02 and k != "uncovered") for k, f in frames.items()}
     bounds = total_bounds([f for f in prepared.values() if len(f)])
+    scale = DisplayScale.for_bounds(bounds)
 
     if m is None:
         center = (
@@ -147,10 +162,11 @@ def build_map(
     m.default_css = css
     root = m.get_root()
     if inline:
-        root.header.add_child(Element(inline), name="leaflet_inline")  # type: ignore[attr-defined]
+        root.header.add_child(RawHtml(inline), name="leaflet_inline")  # type: ignore[attr-defined]
     root.header.add_child(  # type: ignore[attr-defined]
         Element(f"<title>{_esc(title)}</title>\n{CSS}"), name="lifecircle_css"
     )
+    root.header.add_child(runtime(scale), name="lifecircle_runtime")  # type: ignore[attr-defined]
 
     for source in tiles.layers:
         folium.TileLayer(
@@ -166,23 +182,61 @@ def build_map(
 
     names = display_names(prepared["facilities"], category_names)
     legend: list[str] = []
-    streets_legend = streets_layer(m, prepared["streets"], lang=lang)
-    isochrone_layers(m, prepared["isochrones"], lang=lang, names=names, legend=legend)
-    communities_layers(
-        m, prepared["communities"], lang=lang, threshold=threshold_m2_per_100hh, legend=legend
-    )
-    uncovered_layers(m, prepared["uncovered"], lang=lang, names=names, legend=legend)
-    facilities_layer(m, prepared["facilities"], lang=lang, names=names, legend=legend)
-    stations_layer(m, prepared["facilities"], lang=lang, names=names, legend=legend)
-    sites_layers(
-        m,
-        prepared["sites"],
-        prepared["site_catchments"],
-        lang=lang,
-        names=names,
-        legend=legend,
-    )
-    legend.append(streets_legend)
+    streets_legend: list[str] = []  # the streets' entry closes the legend
+    groups: list[Callable[[], object]] = [
+        lambda: streets_legend.append(
+            streets_layer(m, prepared["streets"], lang=lang, scale=scale)
+        ),
+        lambda: isochrone_layers(
+            m, prepared["isochrones"], lang=lang, names=names, legend=legend, scale=scale
+        ),
+        lambda: communities_layers(
+            m,
+            prepared["communities"],
+            lang=lang,
+            threshold=threshold_m2_per_100hh,
+            legend=legend,
+            scale=scale,
+        ),
+        lambda: uncovered_layers(
+            m,
+            prepared["uncovered"],
+            lang=lang,
+            names=names,
+            legend=legend,
+            scale=scale,
+            gcj02=gcj02,
+        ),
+        lambda: facilities_layer(
+            m, prepared["facilities"], lang=lang, names=names, legend=legend, scale=scale
+        ),
+        lambda: stations_layer(
+            m, prepared["facilities"], lang=lang, names=names, legend=legend, scale=scale
+        ),
+        lambda: sites_layers(
+            m,
+            prepared["sites"],
+            prepared["site_catchments"],
+            lang=lang,
+            names=names,
+            legend=legend,
+            scale=scale,
+        ),
+        lambda: scenario_layers(
+            m,
+            scenarios,
+            prepare=lambda frame: prepare(frame, gcj02),
+            lang=lang,
+            names=names,
+            legend=legend,
+            scale=scale,
+        ),
+    ]
+    for done, draw in enumerate(groups, start=1):
+        draw()
+        if count is not None:
+            count(done, len(groups))
+    legend.extend(streets_legend)
 
     notices = [tiles.notice] if tiles.notice else []
     if gcj02:
@@ -202,10 +256,33 @@ def build_map(
     FullscreenControl(label("fullscreen", lang)).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     if bounds is not None:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+        m.fit_bounds(
+            [
+                [round(bounds[1], 6), round(bounds[0], 6)],
+                [round(bounds[3], 6), round(bounds[2], 6)],
+            ],
+            padding=(20, 20),
+        )
+    Opening().add_to(m)
     for notice in notices:
         logger.info("map notice: %s", notice)
+    number_elements(m)
     return m
+
+
+def number_elements(m: folium.Map) -> None:
+    """Give every element of the page an id by its place in the page, not a random one.
+
+    folium draws each element's id at random (``_id``); numbered in the order the elements
+    are added, the same map gives a byte-identical page.
+    """
+    counter = 0
+    stack: list[Element] = [m.get_root()]
+    while stack:
+        element = stack.pop()
+        element._id = f"{counter:08x}"
+        counter += 1
+        stack.extend(reversed(list(element._children.values())))
 
 
 def save_map(m: folium.Map, path: Path) -> None:
@@ -218,5 +295,6 @@ def save_map(m: folium.Map, path: Path) -> None:
     path
         The file to write; its folder must exist.
     """
+    number_elements(m)
     m.get_root().save(str(path))
     logger.info("wrote %s (%.1f MB)", path, Path(path).stat().st_size / 1e6)

@@ -1,7 +1,8 @@
-"""Shared fixtures: the demo county run once per test session."""
+"""Shared fixtures: the demo county and a small generated county, each run once per session."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -20,4 +21,22 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Output folder of one full ``lifecircle demo`` run (shared by the end-to-end tests)."""
     out = tmp_path_factory.mktemp("demo-run") / "out"
     assert main(["-q", "demo", "--out", str(out), "--no-cache"]) == 0
+    return out
+
+
+#: Junctions of the generated county the tests run (``bench/county.py``; 100 k in the benchmark).
+COUNTY_NODES = 3000
+
+
+@pytest.fixture(scope="session")
+def county_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output folder of ``lifecircle run`` on a small generated county (bench/county.py)."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "county.py"
+    spec = importlib.util.spec_from_file_location("bench_county_generator", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    project = module.make_county(tmp_path_factory.mktemp("county"), nodes=COUNTY_NODES)
+    out = project.parent / "out"
+    assert main(["-q", "run", str(project), "--out", str(out), "--no-cache"]) == 0
     return out

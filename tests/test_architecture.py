@@ -84,7 +84,7 @@ def test_the_module_map_sees_every_layer() -> None:
     for name in ("lifecircle.geo.snap", "lifecircle.run.pipeline", "lifecircle.maps.report"):
         assert name in MODULES
     assert _imports("lifecircle.run.pipeline", MODULES["lifecircle.run.pipeline"]) >= {
-        "lifecircle.run.inputs",
+        "lifecircle.run.check",
         "lifecircle.project",
     }
 

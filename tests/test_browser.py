@@ -1,4 +1,6 @@
-"""Open map.html and report.html in headless Chromium: no JavaScript errors, a drawn page.
+"""Open map.html and report.html in headless Chromium: no JavaScript errors, a drawn page;
+every layer of the demo's and a generated county's map switches on and decodes, and popups and
+tooltips read as the Python side writes them.
 
 Needs Chromium and chromedriver (``make test`` installs them where it can); skipped with the
 reason when they are absent. Screenshots go to ``LIFECIRCLE_SCREENSHOTS`` when that is set (the
@@ -9,13 +11,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
+from mappage import packed_layers
 from sample_results import build_sample_map, make_results
 
+from lifecircle.maps.fragments import PopupTable
+from lifecircle.maps.packing import DisplayScale, decode, unpack_ints
 from lifecircle.maps.report import render_report_html
 from lifecircle.maps.webmap import save_map
 
@@ -156,3 +163,126 @@ def test_demo_pages_run_without_js_errors(
     shot = _shots_dir(tmp_path) / f"demo-{name.replace('.html', '.png')}"
     driver.save_screenshot(str(shot))  # type: ignore[attr-defined]
     assert _not_blank(shot) > 5.0
+
+
+def _open_map(driver: object, path: Path) -> list[dict[str, object]]:
+    """Load a map and wait until it flags its opening layers drawn; return the SEVERE logs."""
+    errors = _open(driver, path)
+    for _ in range(600):
+        if driver.execute_script("return window.lcReady === true"):  # type: ignore[attr-defined]
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"{path.name} never flagged its layers drawn (window.lcReady)")
+    return errors
+
+
+#: JavaScript: the page's Leaflet map (folium names it ``map_<id>``).
+_MAP_JS = (
+    "for (var k in window) { "
+    "if (k.indexOf('map_') === 0 && window[k] instanceof L.Map) { return window[k]; } }"
+)
+
+
+def _switch_on_every_layer(driver: object) -> list[str]:
+    """Tick every unticked overlay of the layer control, as a user would; return the names."""
+    return driver.execute_script(  # type: ignore[attr-defined, no-any-return]
+        """
+        var names = [];
+        document.querySelectorAll('.leaflet-control-layers-overlays label').forEach(function (l) {
+            var box = l.querySelector('input');
+            if (!box.checked) { box.click(); }
+            names.push(l.textContent.trim());
+        });
+        return names;
+        """
+    )
+
+
+@pytest.mark.parametrize("which", ["demo", "county"])
+def test_every_layer_switches_on_and_decodes(
+    driver: object, demo_out: Path, county_out: Path, tmp_path: Path, which: str
+) -> None:
+    out = demo_out if which == "demo" else county_out
+    page = out / "map.html"
+    assert _open_map(driver, page) == []
+    layers = packed_layers(page.read_text(encoding="utf-8"))
+    closed = [
+        n
+        for n in layers
+        if not driver.execute_script(  # type: ignore[attr-defined]
+            "return LC.layer(arguments[0]).decoded", n
+        )
+    ]
+    assert closed, "some layers are off at opening and not decoded yet"
+    names = _switch_on_every_layer(driver)
+    assert set(layers) <= set(names)
+    for name in layers:
+        decoded, n = driver.execute_script(  # type: ignore[attr-defined]
+            "var e = LC.layer(arguments[0]); return [e.decoded, e.group.getLayers().length];", name
+        )
+        assert decoded and n > 0, name
+    time.sleep(0.5)  # a frame or two to draw them
+    logs = driver.get_log("browser")  # type: ignore[attr-defined]
+    assert [e for e in logs if e.get("level") == "SEVERE"] == []
+    shot = _shots_dir(tmp_path) / f"{which}-every-layer.png"
+    driver.save_screenshot(str(shot))  # type: ignore[attr-defined]
+    assert _not_blank(shot) > 5.0
+
+
+def test_popups_and_tooltips_read_as_the_python_side_writes_them(
+    driver: object, demo_out: Path
+) -> None:
+    page = demo_out / "map.html"
+    assert _open_map(driver, page) == []
+    layers = packed_layers(page.read_text(encoding="utf-8"))
+    # a facility's popup: the table the page builds is the one fragments.popup writes
+    _, fac = layers["设施（按类别）"]
+    table = PopupTable(fac["pops"]["labels"], fac["pops"]["rows"])
+    shown, expected = driver.execute_script(  # type: ignore[attr-defined]
+        """
+        var layer = LC.layer("设施（按类别）").group.getLayers()[3];
+        layer.openPopup();
+        var box = document.querySelector('.leaflet-popup-content');
+        var ref = document.createElement('div'); ref.innerHTML = arguments[0];
+        return [box.innerHTML, ref.innerHTML];
+        """,
+        table.html(3),
+    )
+    assert shown == expected and fac["pops"]["rows"][3][0] in shown
+    # a cell's tooltip: its population and the categories its people miss
+    _, cells = layers["未覆盖人口（5分钟）"]
+    switch_on = "m.addLayer(LC.layer('未覆盖人口（5分钟）').group);"
+    driver.execute_script(f"var m = (function () {{ {_MAP_JS} }})(); {switch_on}")  # type: ignore[attr-defined]
+    tenths = unpack_ints(cells["pop"])
+    mask = unpack_ints(cells["mask"])
+    i = int(np.flatnonzero(tenths % 10 != 5)[0])  # a cell whose rounding is unambiguous
+    missing = [c for k, c in enumerate(cells["cats"]) if mask[i] >> k & 1]
+    tip = driver.execute_script(  # type: ignore[attr-defined]
+        "return LC.layer('未覆盖人口（5分钟）').group.getLayers()[0]._tipFor(arguments[0]);", i
+    )
+    assert tip == (
+        cells["tip"][0]
+        + f"{round(tenths[i] / 10):,}"
+        + cells["tip"][1]
+        + cells["tip"][2].join(missing)
+    )
+    # an isochrone's tooltip under a point inside its 5-minute area (drawn last, on top)
+    name = next(n for n in layers if n.startswith("步行等时圈"))
+    _, iso = layers[name]
+    grid = driver.execute_script("return [LC._grid().q, LC._grid().x0, LC._grid().y0];")  # type: ignore[attr-defined]
+    scale = DisplayScale(1.0, *grid)
+    five = decode(iso["g"], "polygons", iso["n"], scale)[2]
+    inside = shapely.get_coordinates(five.representative_point())[0]
+    hit = driver.execute_script(  # type: ignore[attr-defined]
+        f"""
+        var m = (function () {{ {_MAP_JS} }})();
+        var layer = LC.layer(arguments[0]).group.getLayers()[0];
+        var p = m.latLngToLayerPoint([arguments[2], arguments[1]]);
+        return layer._containsPoint(p) ? layer._tipFor(layer._hit) : null;
+        """,
+        name,
+        float(inside[0]),
+        float(inside[1]),
+    )
+    assert hit == iso["tips"][2]

@@ -251,6 +251,68 @@ def test_population_raster_sums_to_community_totals(
     assert sums.reindex(expected.index).to_numpy() == pytest.approx(expected.to_numpy(), abs=1.0)
 
 
+# ---- terrain and population groups -----------------------------------------------------------
+def _dem_at(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """DEM value (m) of the cell holding each UTM point (nearest cell, no interpolation)."""
+    lon, lat = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True).transform(x, y)
+    with rasterio.open(DEMO / "dem.tif") as src:
+        band = src.read(1)
+        rows, cols = rasterio.transform.rowcol(src.transform, lon, lat)
+    return band[np.asarray(rows), np.asarray(cols)].astype(float)
+
+
+def test_dem_is_a_lonlat_tile_covering_every_street(streets: Streets) -> None:
+    with rasterio.open(DEMO / "dem.tif") as src:
+        assert src.crs.to_epsg() == 4326  # as SRTM / Copernicus tiles: not the analysis CRS
+        assert src.res == pytest.approx((1 / 3600, 1 / 3600))
+        assert src.dtypes[0] == "float32"
+        nodata = src.nodata
+    xy = np.array([streets.node_xy[n] for n in streets.graph.nodes])
+    h = _dem_at(xy[:, 0], xy[:, 1])
+    assert (h != nodata).all() and np.isfinite(h).all()
+    assert h.min() > 300 and h.max() < 500
+
+
+def test_hillside_steps_climb_and_the_south_bank_is_flat(streets: Streets) -> None:
+    # grade of every walkable way from end to end, by the DEM cells at its ends (m per m)
+    grades: dict[str, list[float]] = {"steps": [], "south": []}
+    north0 = streets_origin()[1]
+    for refs, tags in streets.ways:
+        if tags.get("highway") not in WALK_HIGHWAYS or tags.get("foot") == "no":
+            continue
+        pts = np.array([streets.node_xy[r] for r in refs])
+        length = np.hypot(*np.diff(pts, axis=0).T).sum()
+        if length < 60:
+            continue
+        h = _dem_at(pts[[0, -1], 0], pts[[0, -1], 1])
+        grade = abs(h[1] - h[0]) / length
+        if tags.get("highway") == "steps":
+            grades["steps"].append(grade)
+        elif pts[:, 1].max() - north0 < -300:
+            grades["south"].append(grade)
+    assert len(grades["steps"]) >= 6 and len(grades["south"]) > 30
+    assert np.median(grades["steps"]) > 0.06  # the steps climb the hillside
+    assert np.median(grades["south"]) < 0.03  # the south bank is nearly flat
+
+
+def streets_origin() -> tuple[float, float]:
+    from lifecircle.data.demo.layout import origin
+
+    return origin()
+
+
+def test_communities_give_their_elderly_and_young_children(
+    communities: gpd.GeoDataFrame,
+) -> None:
+    given = communities.dropna(subset=["age60plus", "age0_6"])
+    assert sorted(set(communities["id"]) - set(given["id"])) == ["C26", "C37"]
+    elderly = given["age60plus"] / given["population"]
+    children = given["age0_6"] / given["population"]
+    assert elderly.between(0.08, 0.33).all() and children.between(0.03, 0.12).all()
+    by_kind = elderly.groupby(given["kind"]).mean()
+    assert by_kind["rural"] > by_kind["urban"]  # an ageing countryside
+
+
 # ---- facilities and candidates ---------------------------------------------------------------
 def test_facilities_csv_is_a_gbk_map_service_export(facilities: pd.DataFrame) -> None:
     raw = (DEMO / "facilities.csv").read_bytes()

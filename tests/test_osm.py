@@ -121,7 +121,10 @@ def assert_same_graph(a: WalkGraph, b: WalkGraph) -> None:
         ({"highway": "steps"}, False, True),
         ({"highway": "trunk"}, False, True),
         ({"highway": "trunk", "foot": "no"}, False, False),
-        ({"highway": "cycleway"}, False, True),
+        # China: a cycleway is walked only where foot=yes/designated says so
+        ({"highway": "cycleway"}, False, False),
+        ({"highway": "cycleway", "foot": "yes"}, False, True),
+        ({"highway": "cycleway", "foot": "designated"}, False, True),
         ({"highway": "cycleway", "foot": "no"}, False, False),
         ({"highway": "motorway"}, False, False),
         ({"highway": "motorway_link", "foot": "designated"}, False, True),

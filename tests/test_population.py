@@ -101,6 +101,14 @@ def test_vector_value_column(tmp_path):
     assert out.geometry.iloc[1].equals(gdf.geometry.iloc[1])
 
 
+def test_vector_group_counts_found_by_their_chinese_names(tmp_path):
+    path, _ = _buildings(tmp_path, 人口=[120.0, 30.0], **{"60岁以上人口": [30.0, None]})
+    out = read_population(LayerSpec(path), issues=IssueLog(), persons_per_household=2.5)
+    assert out["population"].tolist() == [120.0, 30.0]
+    assert out["elderly"].iloc[0] == 30.0 and np.isnan(out["elderly"].iloc[1])
+    assert "children" not in out
+
+
 def test_vector_households_times_persons_per_household(tmp_path):
     path, _ = _buildings(tmp_path, 户数=[40.0, 10.0], id=["B1", "B2"])
     spec = LayerSpec(path, fields={"households": "户数"})

@@ -110,3 +110,53 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
 def test_missing_project_file(tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match="project file not found"):
         load_project(tmp_path / "absent.toml")
+
+
+def test_walking_defaults_and_values(tmp_path: Path) -> None:
+    plain = load_project(_write(tmp_path, GOOD)).walking
+    assert (plain.speed_mps, plain.dem, plain.slope, plain.steps_factor) == (
+        1.2,
+        None,
+        "tobler",
+        2.0,
+    )
+    assert plain.levels_min == (5.0, 10.0, 15.0)
+    assert {g: s.speed_mps for g, s in plain.groups.items()} == {"elderly": 0.8, "children": 1.0}
+    (tmp_path / "dem.tif").write_bytes(b"x")
+    text = GOOD + (
+        '\n[walking]\nspeed_mps = 1.1\ndem = "dem.tif"\nslope = "none"\nsteps_factor = 3\n'
+        "levels_min = [15, 5]\n"
+        "[walking.groups]\nelderly = { speed_mps = 0.7, share = 0.25 }\n"
+        "students = { speed_mps = 1.3 }\n"
+    )
+    walking = load_project(_write(tmp_path, text)).walking
+    assert walking.dem == tmp_path / "dem.tif"
+    assert (walking.speed_mps, walking.slope, walking.steps_factor) == (1.1, "none", 3.0)
+    assert walking.levels_min == (5.0, 15.0)
+    assert walking.speed_of("elderly") == 0.7 and walking.groups["elderly"].share == 0.25
+    assert walking.speed_of("children") == 1.0  # the default stays
+    assert walking.speed_of("students") == 1.3
+    assert walking.speed_of("everyone") == 1.1
+    assert walking.speed_of("nobody") is None
+
+
+def test_walking_problems_are_listed_with_the_valid_values(tmp_path: Path) -> None:
+    text = GOOD + (
+        '\n[walking]\nspeed_mps = 0\ndem = "missing.tif"\nslope = "naismith"\n'
+        'steps_factor = "x"\nlevels_min = 5\npace = 1\n'
+        "[walking.groups]\nelderly = { speed_mps = 0.8, share = 2 }\nchildren = 1.0\n"
+    )
+    with pytest.raises(ProjectError) as err:
+        load_project(_write(tmp_path, text))
+    problems = "\n".join(err.value.problems)
+    for expected in (
+        "walking.speed_mps = 0 must be between 0.1 and 3",
+        'walking.dem = "missing.tif": file not found',
+        "walking.slope = 'naismith' is not valid; use one of: none, tobler",
+        "walking.steps_factor = 'x' must be a number",
+        "walking.levels_min must be a list of minutes",
+        "[walking] has an unknown key 'pace'",
+        "walking.groups.elderly.share = 2 must be between 0 and 1",
+        "[walking.groups.children] must be a table with speed_mps",
+    ):
+        assert expected in problems

@@ -112,6 +112,7 @@ def test_report_xlsx_sheets(demo_out: Path) -> None:
         "coverage",
         "siting",
         "issues",
+        "scenarios",  # the demo project has [[scenarios]]
     ]
 
 

@@ -29,7 +29,8 @@ The county is built in parts, each in its own module of this package: :mod:`.lay
 coordinate systems, the local frame, fixed positions and the communities' outlines), :mod:`.osm`
 (OSM nodes and ways, the XML writer), :mod:`.streets` (the street network), :mod:`.compounds` (the
 new district's gated superblocks), :mod:`.communities` (attributes, the population raster) and
-:mod:`.facilities` (facilities, candidate parcels, the CSV). This module draws them in a fixed
+:mod:`.facilities` (facilities, candidate parcels, the CSV) and :mod:`.terrain` (the DEM, the
+communities' population groups). This module draws them in a fixed
 order, since the order sets the OSM ids and the random draws, and writes the files.
 
 Run ``python -m lifecircle.data.demo.generate [OUT_DIR]`` (default: this folder) or
@@ -84,6 +85,7 @@ from lifecircle.data.demo.streets import (
     town,
     villages,
 )
+from lifecircle.data.demo.terrain import group_counts, write_dem
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ FILES = (
     "facilities.csv",
     "candidates.gpkg",
     "compounds.gpkg",
+    "dem.tif",
 )
 
 
@@ -154,7 +157,7 @@ def generate(out_dir: Path | str) -> list[Path]:
     -------
     list of Path
         ``streets.osm``, ``communities.gpkg``, ``population.tif``, ``facilities.csv``,
-        ``candidates.gpkg`` and ``compounds.gpkg`` in ``out_dir``.
+        ``candidates.gpkg``, ``compounds.gpkg`` and ``dem.tif`` in ``out_dir``.
 
     Examples
     --------
@@ -177,6 +180,7 @@ def generate(out_dir: Path | str) -> list[Path]:
     write_osm(out / "streets.osm", county.osm, e0, n0)
 
     comms = county.communities
+    elderly, children = group_counts(comms, attrs.population)
     gdf = gpd.GeoDataFrame(
         {
             "id": [c.cid for c in comms],
@@ -189,6 +193,8 @@ def generate(out_dir: Path | str) -> list[Path]:
             "social_orgs": pd.array(attrs.social_orgs, dtype="Int64"),
             "volunteers": pd.array(attrs.volunteers, dtype="Int64"),
             "activity_floor_area_m2": pd.array(attrs.activity_m2, dtype="Float64"),
+            "age60plus": pd.array(elderly, dtype="Int64"),
+            "age0_6": pd.array(children, dtype="Int64"),
         },
         geometry=[shift(c.polygon, e0, n0) for c in comms],
         crs=UTM_CRS,
@@ -196,6 +202,7 @@ def generate(out_dir: Path | str) -> list[Path]:
     _write_gpkg(gdf, out / "communities.gpkg", "communities")
 
     write_population(out / "population.tif", rng, comms, attrs.population, county.compounds, e0, n0)
+    write_dem(out / "dem.tif", e0, n0)
 
     write_facilities_csv(out / "facilities.csv", facilities, e0, n0)
 

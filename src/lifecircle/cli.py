@@ -40,6 +40,7 @@ STEP_LABELS = {
     "isochrones": ("等时圈", "isochrones"),
     "map": ("交互地图", "interactive map"),
     "report": ("报告与表格", "report and tables"),
+    "scenarios": ("情景方案", "scenarios"),
 }
 
 
@@ -49,8 +50,24 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cols)
 
 
+#: What a step's progress bar counts, per step that reports counts.
+COUNT_UNITS = {
+    "isochrones": ("类别×圈层", "category × level"),
+    "map": ("图层", "layers"),
+    "report": ("文件", "files"),
+}
+#: A step shows its progress bar once it has run this long (s).
+BAR_AFTER_S = 2.0
+BAR_WIDTH = 24
+
+
 class _Progress:
-    """Prints one line per pipeline step with its duration (to stderr, unless quiet)."""
+    """Prints one line per pipeline step with its duration (to stderr, unless quiet).
+
+    On a terminal, a step that runs longer than :data:`BAR_AFTER_S` and reports its advance
+    shows a progress bar with the counts (``[#########-------] 12/24 category × level``) on
+    its line until it ends; written to a file or a pipe, each step is its one line.
+    """
 
     def __init__(self, stream: TextIO, *, lang: str, quiet: bool) -> None:
         self.stream = stream
@@ -58,21 +75,43 @@ class _Progress:
         self.quiet = quiet
         self._t0: dict[str, float] = {}
         self._tty = stream.isatty()
+        self._bar = False  # a bar is on the current line
 
-    def __call__(self, step: str, event: str) -> None:
+    def _label(self, step: str) -> str:
+        zh, en = STEP_LABELS.get(step, (step, step))
+        return zh if self.lang == "zh" else en
+
+    def __call__(self, step: str, event: str, done: int = 0, total: int = 0) -> None:
         if self.quiet:
             return
-        zh, en = STEP_LABELS.get(step, (step, step))
-        label = zh if self.lang == "zh" else en
+        label = self._label(step)
         if event == "start":
             self._t0[step] = time.perf_counter()
             if self._tty:
                 self.stream.write(f"  … {label}\r")
                 self.stream.flush()
+        elif event == "count":
+            started = self._t0.get(step, time.perf_counter())
+            if self._tty and total > 0 and time.perf_counter() - started >= BAR_AFTER_S:
+                self.stream.write("\r" + self.bar(label, step, done, total))
+                self.stream.flush()
+                self._bar = True
         else:
             dt = time.perf_counter() - self._t0.get(step, time.perf_counter())
-            self.stream.write(f"  ✓ {_pad(label, 42)} {dt:6.1f} s\n")
+            clear = "\r\x1b[K" if self._bar else ""
+            self._bar = False
+            self.stream.write(f"{clear}  ✓ {_pad(label, 42)} {dt:6.1f} s\n")
             self.stream.flush()
+
+    def bar(self, label: str, step: str, done: int, total: int) -> str:
+        """The progress bar line of a step: label, bar and counts."""
+        zh, en = COUNT_UNITS.get(step, ("", ""))
+        unit = zh if self.lang == "zh" else en
+        filled = round(BAR_WIDTH * min(done, total) / total)
+        return (
+            f"  … {_pad(label, 28)} [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
+            f"{done}/{total} {unit}"
+        )
 
 
 def demo_project_path() -> Path:
@@ -119,6 +158,16 @@ def _build_parser() -> argparse.ArgumentParser:
     site.add_argument("--new-sites", type=int, help="how many new sites")
     site.add_argument("--out", type=Path, help="output folder (overrides [project] output)")
     site.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+
+    comp = sub.add_parser(
+        "compare",
+        help="compare two projects over the same area (written as the first with the second "
+        "as a scenario)",
+    )
+    comp.add_argument("before", type=Path, help="the first project.toml (the baseline)")
+    comp.add_argument("after", type=Path, help="the second project.toml")
+    comp.add_argument("--out", type=Path, required=True, help="output folder")
+    comp.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
 
     prof = sub.add_parser("profiles", help="list the built-in norm profiles, or show one")
     prof_sub = prof.add_subparsers(dest="profiles_command", metavar="show")
@@ -185,8 +234,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _check(path: Path, out: TextIO) -> int:
+    """``lifecircle check``: errors (exit 2) and warnings (what a run will do, exit 0)."""
+    from lifecircle.run import check_report
+
+    report = check_report(_load(path, None, False))
+    warnings = report.warnings
+    if report.errors:
+        sys.stderr.write(f"{path}: {len(report.errors)} problem(s); run stops at them:\n")
+        sys.stderr.writelines(f"  - {p}\n" for p in report.errors)
+        if warnings:
+            sys.stderr.write(f"and {len(warnings)} warning(s) so far:\n")
+            sys.stderr.writelines(f"  - {w}\n" for w in warnings)
+        return 2
+    if not warnings:
+        out.write(f"{path}: all inputs are valid\n")
+        return 0
+    out.write(
+        f"{path}: inputs are usable, with {len(warnings)} warning(s); run goes on as said and "
+        "lists each in issues.csv:\n"
+    )
+    out.writelines(f"  - {w}\n" for w in warnings)
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    from lifecircle.run import check_project, run_project, with_siting
+    from lifecircle.run import compare_projects, run_project, with_siting
 
     out = sys.stdout
     if args.command == "profiles":
@@ -199,16 +272,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             for pid, name in list_profiles():
                 out.write(f"{pid:<20} {name}\n")
         return 0
-    if args.command == "check":
-        project = _load(args.project, None, False)
-        problems = check_project(project)
-        if problems:
-            sys.stderr.write(f"{args.project}: {len(problems)} problem(s):\n")
-            for p in problems:
-                sys.stderr.write(f"  - {p}\n")
-            return 2
-        out.write(f"{args.project}: all inputs are valid\n")
+    if args.command == "compare":
+        before = _load(args.before, None, args.no_cache)
+        after = _load(args.after, None, args.no_cache)
+        progress = _Progress(sys.stderr, lang=before.lang, quiet=args.quiet)
+        _finish(
+            compare_projects(before, after, args.out.resolve(), progress=progress), out, before.lang
+        )
         return 0
+    if args.command == "check":
+        return _check(args.project, out)
     if args.command == "demo":
         project = _load(demo_project_path(), args.out, args.no_cache)
         if args.lang:

@@ -42,3 +42,9 @@ class NetworkError(InputError):
 
 class ProfileError(InputError):
     """A norm profile is missing or invalid."""
+
+
+class OutputError(InputError):
+    """The output folder cannot be written: a file in the way, no write access, a file open in
+    another program (Excel, QGIS). Nothing was replaced; the message says what to close or
+    change."""

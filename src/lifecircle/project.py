@@ -14,22 +14,25 @@ Examples
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
 from lifecircle.errors import ProjectError
 from lifecircle.geo.layers import LayerSpec
+from lifecircle.geo.roadrules import ROAD_FIELDS, WALKABLE_KEYS, RoadRules
 from lifecircle.vocab import BASEMAPS, LANGS, SITING_PROBLEMS, Basemap, Lang, SitingProblem
+from lifecircle.walkingspec import WALKING_KEYS, WalkingSpec, read_walking
 
 LAYER_NAMES = ("communities", "facilities", "population", "candidates", "compounds", "gates")
 REQUIRED_LAYERS = ("communities", "facilities")
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "project": ("name", "profile", "lang", "output", "persons_per_household"),
-    "network": ("path", "place", "max_snap_m", "cache"),
+    "network": ("path", "place", "max_snap_m", "cache", "fields", "walkable"),
     "siting": (
         "category",
         "new_sites",
@@ -40,8 +43,11 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "map": ("basemap", "offline", "tile_url", "tile_attribution"),
     "layers": LAYER_NAMES,
+    "scenarios": (),
+    "walking": WALKING_KEYS,
 }
-_LAYER_KEYS = ("path", "fields", "crs", "encoding", "layer", "sheet")
+_LAYER_KEYS = ("path", "fields", "crs", "encoding", "layer", "sheet", "header_row")
+_SCENARIO_KEYS = ("name", "add", "close", "floor_area", "adopt_sites")
 
 #: Persons per household, 2020 national census average (第七次全国人口普查: 2.62).
 DEFAULT_PERSONS_PER_HOUSEHOLD = 2.62
@@ -61,12 +67,16 @@ class NetworkSpec:
         Points farther than this from every street are not snapped (m).
     cache
         Whether the parsed network may be cached in the user's cache directory.
+    rules
+        A road-line layer's own columns (``fields``) and the classes nobody walks on
+        (``walkable``).
     """
 
     path: Path | None
     place: str | None = None
     max_snap_m: float = 300.0
     cache: bool = True
+    rules: RoadRules = field(default_factory=RoadRules)
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,35 @@ class MapSpec:
 
 
 @dataclass(frozen=True)
+class ScenarioSpec:
+    """One ``[[scenarios]]`` table: a change to the facilities, evaluated beside the baseline.
+
+    Attributes
+    ----------
+    name
+        Shown in the outputs.
+    folder
+        ``name`` made safe as a folder name on every system (``scenarios/<folder>/``).
+    add
+        Facilities to add, read like the facilities layer (whose ``fields``, ``crs``,
+        ``encoding`` and ``sheet`` it takes unless it gives its own), or None.
+    close
+        Ids of facilities removed.
+    floor_area
+        New floor areas (m²) of existing facilities, by id.
+    adopt_sites
+        The run's proposed sites become facilities with their required floor area.
+    """
+
+    name: str
+    folder: str
+    add: LayerSpec | None = None
+    close: tuple[str, ...] = ()
+    floor_area: Mapping[str, float] = field(default_factory=dict)
+    adopt_sites: bool = False
+
+
+@dataclass(frozen=True)
 class Project:
     """A validated project file.
 
@@ -144,6 +183,10 @@ class Project:
         The ``[siting]`` section, if any.
     map
         The ``[map]`` section.
+    scenarios
+        The ``[[scenarios]]`` tables, in file order.
+    walking
+        The ``[walking]`` table: paces, elevation model, slope and steps (defaults without it).
     """
 
     path: Path
@@ -156,6 +199,8 @@ class Project:
     layers: Mapping[str, LayerSpec]
     siting: SitingSpec | None = None
     map: MapSpec = field(default_factory=MapSpec)
+    scenarios: tuple[ScenarioSpec, ...] = ()
+    walking: WalkingSpec = field(default_factory=WalkingSpec)
 
 
 def _unknown(keys: Mapping[str, Any], valid: tuple[str, ...], where: str) -> list[str]:
@@ -189,8 +234,71 @@ def _number(
     return float(value)
 
 
-def _read_layer_spec(name: str, raw: Any, base: Path, problems: list[str]) -> LayerSpec | None:
-    where = f"layers.{name}"
+def _road_rules(net: Mapping[str, Any], problems: list[str]) -> RoadRules:
+    """``[network] fields`` and ``walkable``: a road-line layer's own columns and rules."""
+    fields = net.get("fields", {})
+    if not isinstance(fields, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in fields.items()
+    ):
+        problems.append(
+            "[network] fields must map our names to the road layer's columns, e.g. "
+            'fields = { class = "道路等级", foot = "人行" }'
+        )
+        fields = {}
+    problems.extend(_unknown(fields, ROAD_FIELDS, "network.fields"))
+    walkable = net.get("walkable", {})
+    if not isinstance(walkable, dict):
+        problems.append('[network] walkable must be a table, e.g. { exclude_class = ["高速公路"] }')
+        walkable = {}
+    problems.extend(_unknown(walkable, WALKABLE_KEYS, "network.walkable"))
+    exclude = walkable.get("exclude_class", [])
+    if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
+        problems.append(
+            "network.walkable.exclude_class must be a list of road classes, e.g. "
+            '["高速公路", "快速路"]'
+        )
+        exclude = []
+    if exclude and "class" not in fields:
+        problems.append(
+            "network.walkable.exclude_class needs the road-class column: add "
+            'class = "<column>" (e.g. "道路等级") to [network] fields'
+        )
+    return RoadRules(
+        fields={k: v for k, v in fields.items() if k in ROAD_FIELDS}, exclude_class=tuple(exclude)
+    )
+
+
+def _escaped_path(path: str, key: str) -> list[str]:
+    r"""A path whose backslashes TOML read as escapes (``"D:\new\table.shp"``: a line break and
+    a tab) names no file: say how to write it."""
+    if not any(ch in path for ch in "\n\t\r\b\f"):
+        return []
+    return [
+        f"{key} = {path!r} holds a tab or line break: a Windows path in double quotes turns "
+        '\\n, \\t … into them; write it with forward slashes ("D:/数据/社区.shp") or in '
+        "single quotes ('D:\\数据\\社区.shp')"
+    ]
+
+
+def _backslash_hint(file: Path) -> str:
+    """For a TOML error on a line with a backslash in double quotes: how to write a Windows path."""
+    text = file.read_text(encoding="utf-8-sig").splitlines()
+    lines = [i + 1 for i, line in enumerate(text) if re.search(r'"[^"]*\\[^"]*"', line)]
+    if not lines:
+        return ""
+    shown = ", ".join(str(n) for n in lines[:5])
+    return (
+        f'\n  line{"s" if len(lines) > 1 else ""} {shown}: a backslash in a "…" string '
+        "starts an escape (\\n, \\t …), so a Windows path cannot be written that way; use "
+        "forward slashes "
+        "(path = \"D:/数据/社区.shp\") or single quotes (path = 'D:\\数据\\社区.shp')"
+    )
+
+
+def _read_layer_spec(
+    name: str, raw: Any, base: Path, problems: list[str], *, where: str | None = None
+) -> LayerSpec | None:
+    where = where or f"layers.{name}"
     if not isinstance(raw, dict):
         problems.append(f"[{where}] must be a table with at least a path")
         return None
@@ -199,8 +307,10 @@ def _read_layer_spec(name: str, raw: Any, base: Path, problems: list[str]) -> La
     if not isinstance(path, str) or not path:
         problems.append(f'[{where}] needs path = "..." (the file, relative to the project file)')
         return None
+    escaped = _escaped_path(path, f"[{where}] path")
+    problems.extend(escaped)
     full = (base / path).resolve()
-    if not full.exists():
+    if not escaped and not full.exists():
         problems.append(f'[{where}] path = "{path}": file not found ({full.name} in {full.parent})')
     fields = raw.get("fields", {})
     if not isinstance(fields, dict) or not all(
@@ -219,6 +329,15 @@ def _read_layer_spec(name: str, raw: Any, base: Path, problems: list[str]) -> La
     encoding = _choice(
         encoding, ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030"), f"{where}.encoding", problems
     )
+    header_row = raw.get("header_row")
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
+    ):
+        problems.append(
+            f"[{where}] header_row = {header_row!r} must be a whole number ≥ 1: the row of the "
+            "CSV or XLSX that holds the column names (1 = the first row)"
+        )
+        header_row = None
     layer = raw.get("layer")
     sheet = raw.get("sheet")
     return LayerSpec(
@@ -228,6 +347,7 @@ def _read_layer_spec(name: str, raw: Any, base: Path, problems: list[str]) -> La
         encoding=encoding,
         layer=layer if isinstance(layer, str) else None,
         sheet=sheet if isinstance(sheet, str) else None,
+        header_row=header_row,
     )
 
 
@@ -260,7 +380,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     except UnicodeDecodeError:
         raise ProjectError(f"{file.name}: the project file must be saved as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProjectError(f"{file.name}: not valid TOML: {exc}") from None
+        raise ProjectError(f"{file.name}: not valid TOML: {exc}{_backslash_hint(file)}") from None
     base = file.parent
     problems: list[str] = _unknown(doc, tuple(_SECTIONS), "top level")
 
@@ -309,8 +429,10 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
             if not isinstance(net_path, str):
                 problems.append("network.path must be a string")
             else:
+                escaped = _escaped_path(net_path, "[network] path")
+                problems.extend(escaped)
                 full = (base / net_path).resolve()
-                if not full.exists():
+                if not escaped and not full.exists():
                     problems.append(f'network.path = "{net_path}": file not found')
         max_snap = _number(
             net.get("max_snap_m", 300), "network.max_snap_m", problems, low=0.0, high=5000.0
@@ -324,6 +446,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
             place=place if isinstance(place, str) else None,
             max_snap_m=max_snap,
             cache=cache,
+            rules=_road_rules(net, problems),
         )
 
     layers_raw = doc.get("layers", {})
@@ -405,6 +528,9 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     elif mp is not None:
         problems.append("[map] must be a table")
 
+    scenarios = _read_scenarios(doc.get("scenarios"), base, layers.get("facilities"), problems)
+    walking = read_walking(doc.get("walking"), base, problems)
+
     if problems:
         raise ProjectError(
             f"{file.name}: {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems),
@@ -421,4 +547,101 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         layers=layers,
         siting=siting,
         map=map_spec,
+        scenarios=scenarios,
+        walking=walking,
+    )
+
+
+_RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {
+    f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)
+}
+
+
+def safe_folder_name(name: str) -> str:
+    """A scenario name as a folder name Windows, macOS and Linux all accept.
+
+    >>> safe_folder_name('近期建设: 3/5 "A"')
+    '近期建设_ 3_5 _A_'
+    """
+    text = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in name)
+    text = text.strip().rstrip(". ") or "_"
+    return f"_{text}" if text.lower().split(".")[0] in _RESERVED_NAMES else text
+
+
+def _read_scenarios(
+    raw: Any, base: Path, facilities: LayerSpec | None, problems: list[str]
+) -> tuple[ScenarioSpec, ...]:
+    """The ``[[scenarios]]`` tables; ids are checked against the layers when the run reads them."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        problems.append('scenarios must be tables: [[scenarios]] name = "..."')
+        return ()
+    out: list[ScenarioSpec] = []
+    folders: dict[str, str] = {}
+    for k, table in enumerate(raw, start=1):
+        problems.extend(_unknown(table, _SCENARIO_KEYS, f"scenarios #{k}"))
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f'[[scenarios]] #{k} needs name = "..." (shown in the outputs)')
+            continue
+        where = f"scenario '{name}'"
+        folder = safe_folder_name(name)
+        other = folders.get(folder.lower())
+        if other is not None:
+            problems.append(
+                f"{where}: its folder name '{folder}' is that of scenario '{other}';"
+                " give the scenarios distinct names"
+            )
+        folders[folder.lower()] = name
+        add = None
+        if "add" in table:
+            add = _scenario_add(table["add"], where, base, facilities, problems)
+        close = table.get("close", [])
+        if not isinstance(close, list) or not all(isinstance(c, str | int) for c in close):
+            problems.append(f'{where}: close must be a list of facility ids, e.g. ["F012"]')
+            close = []
+        areas = table.get("floor_area", {})
+        floor_area: dict[str, float] = {}
+        if not isinstance(areas, dict):
+            problems.append(
+                f"{where}: floor_area must map facility ids to m², e.g. {{ F101 = 800 }}"
+            )
+        else:
+            for fid, value in areas.items():
+                floor_area[str(fid)] = _number(
+                    value, f"{where}: floor_area.{fid}", problems, low=0.0, high=1e6
+                )
+        adopt = table.get("adopt_sites", False)
+        if not isinstance(adopt, bool):
+            problems.append(f"{where}: adopt_sites must be true or false")
+            adopt = False
+        out.append(
+            ScenarioSpec(
+                name=name,
+                folder=folder,
+                add=add,
+                close=tuple(str(c) for c in close),
+                floor_area=floor_area,
+                adopt_sites=adopt,
+            )
+        )
+    return tuple(out)
+
+
+def _scenario_add(
+    raw: Any, where: str, base: Path, facilities: LayerSpec | None, problems: list[str]
+) -> LayerSpec | None:
+    """The ``add`` file of a scenario, taking the facilities layer's options it does not give."""
+    table = {"path": raw} if isinstance(raw, str) else raw
+    spec = _read_layer_spec("facilities", table, base, problems, where=f"{where}: add")
+    if spec is None or facilities is None:
+        return spec
+    given = table if isinstance(table, dict) else {}
+    return replace(
+        spec,
+        fields=spec.fields if "fields" in given else facilities.fields,
+        crs=spec.crs if "crs" in given else facilities.crs,
+        encoding=spec.encoding if "encoding" in given else facilities.encoding,
+        sheet=spec.sheet if "sheet" in given else facilities.sheet,
     )

@@ -33,6 +33,10 @@ BASEMAPS: Final[tuple[Basemap, ...]] = get_args(Basemap)
 SitingProblem = Literal["mclp", "lscp", "p_median"]
 SITING_PROBLEMS: Final[tuple[SitingProblem, ...]] = get_args(SitingProblem)
 
+#: How slope changes walking time: not at all, or by Tobler's hiking function.
+SlopeModel = Literal["none", "tobler"]
+SLOPE_MODELS: Final[tuple[SlopeModel, ...]] = get_args(SlopeModel)
+
 #: The facility categories of the built-in profiles, in the norms' order (5, 10, 15 minutes).
 CATEGORIES: Final[tuple[str, ...]] = (
     "community_service_station",
@@ -82,6 +86,40 @@ def coverage_column(category: str, level: str) -> str:
     return f"cov_{category}_{level}"
 
 
+def time_column(category: str) -> str:
+    """``time_min_<category>``: walking time (minutes) to the nearest facility of a category, at
+    the pace of the group it serves, slope and steps included.
+
+    >>> time_column("elderly_day_care")
+    'time_min_elderly_day_care'
+    """
+    return f"time_min_{category}"
+
+
+def minutes_level(minutes: float) -> str:
+    """A walking-time level's name: ``5min`` for 5 minutes, ``7.5min`` for 7.5.
+
+    >>> minutes_level(10.0), minutes_level(7.5)
+    ('10min', '7.5min')
+    """
+    return f"{minutes:g}min"
+
+
+def time_coverage_column(category: str, minutes: float) -> str:
+    """``tcov_<category>_<minutes>min``: share (0–1) of a community's people of the group a
+    category serves who walk to it within that many minutes.
+
+    >>> time_coverage_column("kindergarten", 5)
+    'tcov_kindergarten_5min'
+    """
+    return f"tcov_{category}_{minutes_level(minutes)}"
+
+
+#: The population group a category serves when its profile names none: every resident.
+EVERYONE: Final = "everyone"
+
 #: Prefixes of the per-category columns, for readers that recognise them by name.
 DIST_PREFIX: Final = "dist_m_"
 COVERAGE_PREFIX: Final = "cov_"
+TIME_PREFIX: Final = "time_min_"
+TIME_COVERAGE_PREFIX: Final = "tcov_"

@@ -5,7 +5,24 @@ with :mod:`lifecircle.run.outputs`; the CLI and any other front end call these a
 nothing themselves.
 """
 
+from lifecircle.run.check import CheckReport, check_project, check_report
 from lifecircle.run.outputs import write_outputs
-from lifecircle.run.pipeline import RunOutput, analyse, check_project, run_project, with_siting
+from lifecircle.run.pipeline import (
+    RunOutput,
+    analyse,
+    compare_projects,
+    run_project,
+    with_siting,
+)
 
-__all__ = ["RunOutput", "analyse", "check_project", "run_project", "with_siting", "write_outputs"]
+__all__ = [
+    "CheckReport",
+    "RunOutput",
+    "analyse",
+    "check_project",
+    "check_report",
+    "compare_projects",
+    "run_project",
+    "with_siting",
+    "write_outputs",
+]

@@ -7,9 +7,9 @@ frame it was given.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -25,7 +25,8 @@ from lifecircle.geo.isochrone import isochrone
 from lifecircle.geo.reach import catchments as facility_catchments, nearest_facility
 from lifecircle.run.inputs import Prepared
 from lifecircle.run.network import Network, Snapped
-from lifecircle.vocab import LEVELS, STATION, STATION_CATEGORIES, Level, dist_column
+from lifecircle.run.walking import Walking, category_minutes, time_coverage
+from lifecircle.vocab import LEVELS, STATION, STATION_CATEGORIES, Level, dist_column, time_column
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ class Reach:
     ----------
     demand_m
         The demand points with ``counted`` (snapped) and one ``dist_m_<category>`` column per
-        category (m, inf where no facility is reachable).
+        category (m, inf where no facility is reachable), then, when the network has walking
+        efforts, one ``time_min_<category>`` column per category (minutes at the pace of the
+        group the category serves, inf where none is reachable).
     served_households
         Per facility (row of the facilities frame), the households whose nearest facility of
         its category it is, within the category's distance.
@@ -89,16 +92,28 @@ def _category_rows(prepared: Prepared, snapped: Snapped, category: str) -> np.nd
 
 
 def reach(
-    prepared: Prepared, network: Network, snapped: Snapped, profile: Profile, *, issues: IssueLog
+    prepared: Prepared,
+    network: Network,
+    snapped: Snapped,
+    profile: Profile,
+    *,
+    issues: IssueLog,
+    categories: Sequence[str] | None = None,
 ) -> Reach:
-    """Nearest facility of every category from every demand point (one pass per category)."""
+    """Nearest facility of every category from every demand point (one pass per category).
+
+    ``categories`` limits the passes to those categories (a scenario's changed ones); the
+    households served by facilities of other categories are then 0.
+    """
     demand = prepared.demand_m.copy()
     demand["counted"] = snapped.demand.ok
     fac = prepared.facilities_m
     hh = demand["households"].to_numpy(dtype=float)
     served = np.zeros(len(fac))
-    for cat in profile.categories:
+    minutes: dict[str, np.ndarray] = {}
+    for cat in profile.categories if categories is None else categories:
         idx = _category_rows(prepared, snapped, cat)
+        minutes[time_column(cat)] = np.full(len(demand), np.inf)
         if len(idx) == 0:
             demand[dist_column(cat)] = np.inf
             if not (fac["category"] == cat).any():
@@ -114,6 +129,18 @@ def reach(
         glob = np.where(near.facility >= 0, idx[np.maximum(near.facility, 0)], -1)
         within = (glob >= 0) & (near.dist_m <= profile.categories[cat].distance_m.value)
         served += served_households(np.where(within, glob, -1), hh, len(fac))
+        if network.walking is not None:
+            minutes[time_column(cat)] = category_minutes(
+                network.graph,
+                network.walking,
+                profile,
+                cat,
+                snapped.demand,
+                snapped.facilities.subset(idx),
+            )
+    if network.walking is not None:
+        for col, values in minutes.items():
+            demand[col] = values
     return Reach(demand, served)
 
 
@@ -127,8 +154,16 @@ def catchments(network: Network, snapped: Snapped, profile: Profile) -> Catchmen
     return Catchments(ok_idx[pairs.facility], pairs.demand, pairs.dist_m)
 
 
-def coverage(prepared: Prepared, reached: Reach, profile: Profile) -> CoverageResult:
-    """Coverage shares per category and level, per community, per street and overall."""
+def coverage(
+    prepared: Prepared,
+    reached: Reach,
+    profile: Profile,
+    *,
+    walking: Walking | None = None,
+    issues: IssueLog | None = None,
+) -> CoverageResult:
+    """Coverage shares per category and level, per community, per street and overall; with
+    ``walking``, coverage by walking time too (assumed group shares reported in ``issues``)."""
     fac = prepared.facilities_m
     categories = list(profile.categories)
     fac_xy = {
@@ -138,13 +173,17 @@ def coverage(prepared: Prepared, reached: Reach, profile: Profile) -> CoverageRe
     demand = reached.demand_m
     straight = straight_line_distances(shapely.get_coordinates(demand.geometry), fac_xy)
     group_street = demand["community_id"].map(prepared.communities.set_index("id")["street"])
-    return compute_coverage(
+    result = compute_coverage(
         demand,
         profile=profile,
         categories=categories,
         straight_dist=straight,
         group_street=group_street,
     )
+    if walking is None:
+        return result
+    timed = time_coverage(prepared, demand, profile, walking, result.overall, issues=issues)
+    return replace(result, time=timed)
 
 
 def norms(
@@ -182,19 +221,33 @@ def norms(
 
 
 def isochrones(
-    prepared: Prepared, network: Network, snapped: Snapped, profile: Profile
+    prepared: Prepared,
+    network: Network,
+    snapped: Snapped,
+    profile: Profile,
+    *,
+    categories: Sequence[str] | None = None,
+    count: Callable[[int, int], None] | None = None,
 ) -> gpd.GeoDataFrame:
-    """The walking isochrone union of every category × level (metric CRS)."""
+    """The walking isochrone union of every category × level (metric CRS).
+
+    ``categories`` limits the unions to those categories; ``count(done, total)`` is told as
+    the unions are made.
+    """
     levels: Mapping[Level, float] = level_distances(profile)
     jobs = []
-    for cat in profile.categories:
+    for cat in profile.categories if categories is None else categories:
         idx = _category_rows(prepared, snapped, cat)
         if len(idx) > 0:
             sources = snapped.facilities.subset(idx)
             jobs += [(cat, lv, sources, dist) for lv, dist in levels.items()]
     # GEOS buffering releases the GIL: the category × level unions run on every core
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        geoms = list(pool.map(lambda job: isochrone(network.graph, job[2], cutoff_m=job[3]), jobs))
+        futures = [pool.submit(isochrone, network.graph, job[2], cutoff_m=job[3]) for job in jobs]
+        for done, _ in enumerate(as_completed(futures), start=1):
+            if count is not None:
+                count(done, len(futures))
+        geoms = [f.result() for f in futures]
     rows = [
         {"category": cat, "level": lv, "geometry": geom}
         for (cat, lv, _, _), geom in zip(jobs, geoms, strict=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -12,14 +10,15 @@ import shapely
 from lifecircle.analysis.coverage import CoverageResult
 from lifecircle.analysis.profiles import Profile
 from lifecircle.analysis.results import Methods, RunResults
-from lifecircle.dataissues import IssueLog
 from lifecircle.geo.network import WalkGraph, network_lines
 from lifecircle.project import Project
 from lifecircle.run.analyses import Norms, Reach, level_distances
 from lifecircle.run.inputs import Prepared
 from lifecircle.run.network import Snapped
-from lifecircle.run.siting import Siting
-from lifecircle.vocab import STATION, STATION_CATEGORIES, WGS84, dist_column
+from lifecircle.run.siting import no_siting
+from lifecircle.run.state import Evaluation, RunState
+from lifecircle.run.walking import Walking, hill_callouts, walking_methods
+from lifecircle.vocab import STATION, STATION_CATEGORIES, TIME_PREFIX, WGS84, Lang, dist_column
 
 
 def facilities_frame(
@@ -51,7 +50,8 @@ def facilities_frame(
 def communities_frame(
     prepared: Prepared, cov: CoverageResult, norms: Norms, profile: Profile
 ) -> gpd.GeoDataFrame:
-    """Communities with their norm results, coverage shares and 2SFCA supply."""
+    """Communities with their norm results, coverage shares (distance, then time) and 2SFCA
+    supply."""
     comm = prepared.communities.copy()
     ids = comm["id"].astype(str)
     for frame in (norms.result.communities, cov.by_community):
@@ -62,7 +62,11 @@ def communities_frame(
     if profile.area_per_100hh is not None:
         fig = profile.area_per_100hh
         comm["area_per_100hh_source"] = f"{fig.source} ({fig.status})"
-    return comm
+    if cov.time is None:
+        return comm
+    timed = cov.time.by_community.reindex(ids).set_axis(comm.index)  # the tcov_ columns, last
+    joined = pd.concat([pd.DataFrame(comm), timed], axis=1)
+    return gpd.GeoDataFrame(joined, geometry=comm.geometry.name, crs=comm.crs)
 
 
 def uncovered_frame(reached: Reach, snapped: Snapped, profile: Profile) -> gpd.GeoDataFrame:
@@ -93,7 +97,13 @@ def streets_frame(graph: WalkGraph) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=list(shapely.get_parts(merged)), crs=lines.crs)
 
 
-def methods(project: Project, graph: WalkGraph, prepared: Prepared, profile: Profile) -> Methods:
+def methods(
+    project: Project,
+    graph: WalkGraph,
+    prepared: Prepared,
+    profile: Profile,
+    walking: Walking | None = None,
+) -> Methods:
     """What the methods section states about the run."""
     source = graph.source
     assert source is not None, "the loader records every network's source"
@@ -110,28 +120,35 @@ def methods(project: Project, graph: WalkGraph, prepared: Prepared, profile: Pro
         profile_name=profile.name,
         osm_credit=source.osm,
         synthetic=source.synthetic,
+        walking=None if walking is None else walking_methods(walking, profile, graph),
     )
 
 
-def assemble(
-    project: Project,
-    *,
-    profile: Profile,
-    prepared: Prepared,
-    graph: WalkGraph,
-    snapped: Snapped,
-    reached: Reach,
-    cov: CoverageResult,
-    norms: Norms,
-    siting: Siting,
-    isochrones_m: gpd.GeoDataFrame,
-    issues: IssueLog,
-    timings_s: Mapping[str, float],
-) -> RunResults:
-    """Join the steps' results into the run's results, every frame in WGS84."""
+def time_coverage_frame(cov: CoverageResult, profile: Profile, lang: Lang) -> pd.DataFrame:
+    """The time coverage table with the categories' names (empty without walking times)."""
+    if cov.time is None:
+        return pd.DataFrame()
+    table = cov.time.overall
+    names = [profile.category_name(c, lang) for c in table["category"]]
+    return table.assign(category_name=names)
+
+
+def assemble(state: RunState, *, evaluation: Evaluation | None = None) -> RunResults:
+    """Join the steps' results into the run's results, every frame in WGS84.
+
+    ``evaluation`` replaces the run's own (a scenario's facilities on the run's network); a
+    scenario proposes no sites.
+    """
+    project, profile = state.project, state.inputs.profile
+    ev = evaluation or state.evaluation
+    siting = state.siting if evaluation is None else no_siting(ev.prepared.crs)
+    prepared, snapped, reached, cov, norms = ev.prepared, ev.snapped, ev.reached, ev.cov, ev.norms
+    graph = state.network.graph
     demand = reached.demand_m.copy()
     demand["reachable_area_per_100hh_m2"] = norms.reachable_per_point
     demand["id"] = demand["id"].astype(str)
+    times = [c for c in demand.columns if str(c).startswith(TIME_PREFIX)]
+    demand = demand[[c for c in demand.columns if c not in times] + times]  # time last
     pop = demand["population"].to_numpy(dtype=float)
     coverage = cov.overall.assign(
         category_name=[profile.category_name(c, project.lang) for c in cov.overall["category"]]
@@ -142,7 +159,7 @@ def assemble(
         communities=communities_frame(prepared, cov, norms, profile).to_crs(WGS84),
         facilities=facilities_frame(prepared, snapped, reached, norms, profile).to_crs(WGS84),
         demand=demand.to_crs(WGS84),
-        isochrones=isochrones_m.to_crs(WGS84),
+        isochrones=ev.isochrones_m.to_crs(WGS84),
         sites=siting.sites.to_crs(WGS84),
         site_catchments=siting.catchments.to_crs(WGS84),
         streets=streets_frame(graph).to_crs(WGS84),
@@ -150,11 +167,17 @@ def assemble(
         compliance=norms.result.compliance,
         coverage=coverage,
         figures=profile.figures(),
-        issues=issues.to_frame(),
-        methods=methods(project, graph, prepared, profile),
+        issues=state.issues.to_frame(),
+        methods=methods(project, graph, prepared, profile, state.network.walking),
         population_total=float(pop[snapped.demand.ok].sum()),
         completeness=dict(cov.completeness),
         norm_counts={k: dict(v) for k, v in norms.result.counts.items()},
         siting_solution=siting.solution,
-        timings_s=dict(timings_s),
+        timings_s=dict(state.timings_s),
+        time_coverage=time_coverage_frame(cov, profile, project.lang),
+        time_callouts=(
+            pd.DataFrame()
+            if cov.time is None
+            else hill_callouts(cov.time, prepared.communities, profile, project.lang)
+        ),
     )

@@ -23,6 +23,7 @@ from lifecircle.geo.crs import local_metric_crs
 from lifecircle.geo.layers import read_layer
 from lifecircle.geo.population import read_population, spread_population
 from lifecircle.project import Project
+from lifecircle.run.inputchecks import check_communities, check_facilities
 from lifecircle.vocab import Lang
 
 
@@ -127,19 +128,28 @@ def prepare(project: Project, inputs: Inputs, *, issues: IssueLog) -> Prepared:
     """Complete the communities, categorise the facilities and build the demand points."""
     pph = project.persons_per_household
     comm = _complete_communities(inputs.communities, pph, issues)
-    fac = _categorise(inputs.facilities, inputs.profile, project.lang, issues)
+    fac = categorise(inputs.facilities, inputs.profile, project.lang, issues)
     crs = metric_crs(comm)
     comm_m = comm.to_crs(crs)
+    check_communities(comm_m, issues=issues)
+    population = project.layers.get("population")
     return Prepared(
         communities=comm,
         crs=crs,
         communities_m=comm_m,
-        facilities_m=fac.to_crs(crs),
-        demand_m=_demand_points(inputs, comm_m, crs, pph, issues),
+        facilities_m=check_facilities(fac.to_crs(crs), comm_m, issues=issues),
+        demand_m=_demand_points(
+            inputs,
+            comm_m,
+            crs,
+            pph,
+            issues,
+            population_file=None if population is None else population.path.name,
+        ),
     )
 
 
-def _categorise(
+def categorise(
     fac: gpd.GeoDataFrame, profile: Profile, lang: Lang, issues: IssueLog
 ) -> gpd.GeoDataFrame:
     """Map each facility's category (id, Chinese name or alias) to our id; report the unknown."""
@@ -151,8 +161,9 @@ def _categorise(
         issues.add(
             "facilities",
             row["id"],
-            f"category '{row['category_raw']}' is not a category of profile {profile.id}"
-            f" (valid: {valid})",
+            f"category '{row['category_raw']}'"
+            + (f" (row {row['row']})" if "row" in row.index else "")
+            + f" is not a category of profile {profile.id} (valid: {valid})",
             "excluded from the analysis; fix the value or add it as an alias in a profile",
         )
     fac = fac[~unknown].copy()
@@ -196,16 +207,29 @@ def _complete_communities(comm: gpd.GeoDataFrame, pph: float, issues: IssueLog) 
 
 
 def _demand_points(
-    inputs: Inputs, comm_m: gpd.GeoDataFrame, crs: CRS, pph: float, issues: IssueLog
+    inputs: Inputs,
+    comm_m: gpd.GeoDataFrame,
+    crs: CRS,
+    pph: float,
+    issues: IssueLog,
+    *,
+    population_file: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Demand points in the metric CRS with population, households and community_id."""
-    if inputs.population is not None:
+    """Demand points in the metric CRS with population, households and community_id.
+
+    Without a population layer, or with one where nobody lives (a raster of nodata), each
+    community's population is spread over its area.
+    """
+    if inputs.population is not None and (inputs.population["population"] > 0).any():
         pop = inputs.population.to_crs(crs)
     else:
         issues.add(
             "population",
             "",
-            "no population layer given",
+            "no population layer given"
+            if inputs.population is None
+            else f"{population_file}: no cell or feature has a population > 0 (all nodata, 0 "
+            "or empty)",
             "each community's population spread evenly over its area on a 100 m grid",
         )
         pop = spread_population(

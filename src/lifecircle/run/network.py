@@ -1,10 +1,10 @@
-"""Steps 2 and 3: the walk network (with gated compounds) and the points snapped onto it."""
+"""Steps 2 and 3: the walk network (with barriers, gated compounds and walking efforts) and the
+points snapped onto it."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -13,12 +13,14 @@ from pyproj import CRS
 from shapely import Polygon
 
 from lifecircle.dataissues import IssueLog
+from lifecircle.geo.barriers import close_barriers
 from lifecircle.geo.compounds import apply_compounds, compound_of_points
 from lifecircle.geo.netload import load_network
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.snap import SnappedPoints, report_snapping, snap_points
 from lifecircle.project import Project
 from lifecircle.run.inputs import Inputs, Prepared
+from lifecircle.run.walking import Walking, walking_network
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,14 @@ class Network:
         Per edge, the index of the compound it lies in (-1 outside every compound), or None.
     compounds
         The compound polygons in the metric CRS (empty without compounds and gates).
+    walking
+        The walking efforts of ``graph`` (DEM, slope, steps) and the groups' paces.
     """
 
     graph: WalkGraph
     edge_compound: np.ndarray | None
     compounds: Sequence[Polygon]
+    walking: Walking | None = None
 
 
 @dataclass(frozen=True)
@@ -57,14 +62,20 @@ def open_network(project: Project, *, crs: str | None, issues: IssueLog) -> Walk
         keep_private="compounds" in project.layers,
         cache=project.network.cache,
         issues=issues,
+        road_rules=project.network.rules,
     )
 
 
 def build_network(project: Project, inputs: Inputs, crs: CRS, *, issues: IssueLog) -> Network:
-    """Load the walk network and close gated compounds except at their gates."""
+    """Load the walk network, close its barriers (but those at the gates) and the gated compounds
+    (but at their gates), and measure its walking efforts."""
     graph = open_network(project, crs=crs.to_string(), issues=issues)
+    gates_xy = None if inputs.gates is None else inputs.gates.to_crs(crs).get_coordinates()
+    barred = close_barriers(graph, open_xy=None if gates_xy is None else gates_xy.to_numpy())
+    graph = barred.graph
+    counts = (barred.closed, barred.opened)
     if inputs.compounds is None or inputs.gates is None:
-        return Network(graph, None, [])
+        return _with_walking(project, inputs, Network(graph, None, []), counts, issues)
     compounds_m = inputs.compounds.to_crs(crs)
     gates_m = inputs.gates.to_crs(crs)
     polygons = list(compounds_m.geometry)
@@ -80,7 +91,17 @@ def build_network(project: Project, inputs: Inputs, crs: CRS, *, issues: IssueLo
         gate_comp[keep],
         issues=issues,
     )
-    return Network(closed.graph, closed.edge_compound, polygons)
+    network = Network(closed.graph, closed.edge_compound, polygons)
+    return _with_walking(project, inputs, network, counts, issues)
+
+
+def _with_walking(
+    project: Project, inputs: Inputs, network: Network, barriers: tuple[int, int], issues: IssueLog
+) -> Network:
+    walking = walking_network(
+        project.walking, network.graph, inputs.profile, barriers=barriers, issues=issues
+    )
+    return replace(network, walking=walking)
 
 
 def snap(project: Project, network: Network, prepared: Prepared, *, issues: IssueLog) -> Snapped:
@@ -119,20 +140,16 @@ def _snap_in_compounds(
     """Inside a compound snap only to its inner edges, outside only to outside edges."""
     assert network.edge_compound is not None
     compound_idx = compound_of_points(x, y, network.compounds)
-    parts: list[tuple[np.ndarray, SnappedPoints]] = []
+    sel_parts: list[np.ndarray] = []
+    parts: list[SnappedPoints] = []
     for k in np.unique(compound_idx):
         sel = np.flatnonzero(compound_idx == k)
         allowed = network.edge_compound == k
         if k >= 0 and not allowed.any():
             allowed = network.edge_compound == -1
-        snapped = snap_points(
-            network.graph, x[sel], y[sel], max_snap_m=max_snap_m, allowed_edges=allowed
+        sel_parts.append(sel)
+        parts.append(
+            snap_points(network.graph, x[sel], y[sel], max_snap_m=max_snap_m, allowed_edges=allowed)
         )
-        parts.append((sel, snapped))
-    out: dict[str, np.ndarray] = {}
-    for field in dataclasses.fields(SnappedPoints):
-        arr = np.empty(len(x), dtype=getattr(parts[0][1], field.name).dtype)
-        for sel, snapped in parts:
-            arr[sel] = getattr(snapped, field.name)
-        out[field.name] = arr
-    return SnappedPoints(**out)
+    order = np.argsort(np.concatenate(sel_parts), kind="stable")
+    return SnappedPoints.concat(parts).subset(order)

@@ -1,17 +1,19 @@
 """The outputs writer: map.html, report.html, report.xlsx, results.gpkg, summary.json, issues.csv.
 
 Every file is first written to a temporary folder inside the output folder and moved into place
-only when all of them are complete, so a failed run leaves the previous outputs untouched and no
-half-written file.
+only when all of them are complete, all together (:mod:`lifecircle.run.outfolder`), so a failed
+run, or a file held open by Excel or QGIS, leaves the previous outputs untouched and no
+half-written file. The files carry no timestamp but the run date (:mod:`lifecircle.maps.filing`):
+two runs on the same inputs give the same bytes, except the seconds in summary.json's
+``timings_s``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,12 +22,14 @@ import pandas as pd
 
 from lifecircle.analysis.results import RunResults
 from lifecircle.dataissues import ISSUE_COLUMNS
+from lifecircle.maps.filing import csv_safe, gdal_run_date
 from lifecircle.maps.labels import data_credit, label
 from lifecircle.maps.report import render_report_html, write_report_xlsx
 from lifecircle.maps.webmap import build_map, save_map
 from lifecircle.project import MapSpec
+from lifecircle.run.outfolder import make_temp_folder, replace_all
 from lifecircle.run.summary import build_summary
-from lifecircle.run.timer import Progress, StepTimer
+from lifecircle.run.timer import Count, Progress, StepTimer
 
 #: Output name → file name, in the order they are moved into place.
 OUTPUT_FILES = {
@@ -36,6 +40,9 @@ OUTPUT_FILES = {
     "summary": "summary.json",
     "issues": "issues.csv",
 }
+
+#: The folder of the scenarios' own outputs, one subfolder each.
+SCENARIOS_FOLDER = "scenarios"
 
 #: The layers of results.gpkg and the frames of the results they hold.
 GPKG_LAYERS = ("demand", "communities", "facilities", "isochrones", "sites")
@@ -63,7 +70,9 @@ def frame_for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _write_map(results: RunResults, path: Path, map_spec: MapSpec) -> None:
+def _write_map(
+    results: RunResults, path: Path, map_spec: MapSpec, count: Count | None = None
+) -> None:
     lang = results.lang
     m = results.methods
     required = results.communities["area_per_100hh_required_m2"].dropna()
@@ -87,20 +96,37 @@ def _write_map(results: RunResults, path: Path, map_spec: MapSpec) -> None:
             zip(results.coverage["category"], results.coverage["category_name"], strict=False)
         ),
         attribution=data_credit(osm=m.osm_credit, synthetic=m.synthetic, lang=lang),
+        count=count,
+        scenarios=results.scenarios,
     )
     save_map(folium_map, path)
 
 
-def _write_tables(results: RunResults, folder: Path) -> None:
-    (folder / OUTPUT_FILES["report"]).write_text(render_report_html(results), encoding="utf-8")
-    write_report_xlsx(results, folder / OUTPUT_FILES["report_xlsx"])
+def _write_data(results: RunResults, folder: Path) -> None:
+    """results.gpkg and issues.csv of a run (or of a scenario) into ``folder``."""
     gpkg = folder / OUTPUT_FILES["results"]
-    for name in GPKG_LAYERS:
-        frame = frame_for_gpkg(getattr(results, name))
-        frame.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
-    results.issues.reindex(columns=list(ISSUE_COLUMNS)).to_csv(
-        folder / OUTPUT_FILES["issues"], index=False, encoding="utf-8-sig"
+    with gdal_run_date():
+        for name in GPKG_LAYERS:
+            frame = frame_for_gpkg(getattr(results, name))
+            frame.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+    issues = results.issues.reindex(columns=list(ISSUE_COLUMNS))
+    issues.map(csv_safe).to_csv(folder / OUTPUT_FILES["issues"], index=False, encoding="utf-8-sig")
+
+
+def _write_summary(results: RunResults, folder: Path, timings_s: Mapping[str, float]) -> None:
+    (folder / OUTPUT_FILES["summary"]).write_text(
+        json.dumps(build_summary(results, timings_s), ensure_ascii=False, indent=2),
+        encoding="utf-8",
     )
+
+
+def _write_scenarios(scenarios: Mapping[str, RunResults], folder: Path) -> None:
+    """Each scenario's summary.json, results.gpkg and issues.csv in ``scenarios/<folder>/``."""
+    for name, results in scenarios.items():
+        sub = folder / SCENARIOS_FOLDER / name
+        sub.mkdir(parents=True)
+        _write_data(results, sub)
+        _write_summary(results, sub, results.timings_s)
 
 
 def write_outputs(
@@ -110,6 +136,7 @@ def write_outputs(
     map_spec: MapSpec | None = None,
     progress: Progress | None = None,
     started_s: float | None = None,
+    scenarios: Mapping[str, RunResults] | None = None,
 ) -> dict[str, Path]:
     """Write the output folder atomically: every file goes to a temporary folder first.
 
@@ -126,6 +153,10 @@ def write_outputs(
     started_s
         ``time.perf_counter()`` at the start of the run, for the total in summary.json;
         without it the total is the sum of the steps.
+    scenarios
+        Scenario folder name → the scenario's results, written to ``scenarios/<name>/``; the
+        comparison with the run is in ``results.scenarios``. Without scenarios an earlier
+        run's ``scenarios/`` folder is removed with the other outputs replaced.
 
     Returns
     -------
@@ -134,23 +165,25 @@ def write_outputs(
         → final path.
     """
     timer = StepTimer(progress)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".lifecircle-tmp-", dir=out_dir))
+    tmp = make_temp_folder(out_dir)
     try:
-        with timer.step("map"):
-            _write_map(results, tmp / OUTPUT_FILES["map"], map_spec or MapSpec())
-        with timer.step("report"):
-            _write_tables(results, tmp)
+        with timer.step("map") as count:
+            _write_map(results, tmp / OUTPUT_FILES["map"], map_spec or MapSpec(), count)
+        with timer.step("report") as count:
+            (tmp / OUTPUT_FILES["report"]).write_text(render_report_html(results), encoding="utf-8")
+            count(1, 4)
+            write_report_xlsx(results, tmp / OUTPUT_FILES["report_xlsx"])
+            count(2, 4)
+            _write_data(results, tmp)
+            count(3, 4)
+            _write_scenarios(scenarios or {}, tmp)
+            count(4, 4)
         timings = dict(results.timings_s) | timer.timings_s
         timings["total"] = (
             time.perf_counter() - started_s if started_s is not None else sum(timings.values())
         )
-        (tmp / OUTPUT_FILES["summary"]).write_text(
-            json.dumps(build_summary(results, timings), ensure_ascii=False, indent=2),
-            encoding="utf-8",
-        )
-        for name in OUTPUT_FILES.values():
-            os.replace(tmp / name, out_dir / name)
+        _write_summary(results, tmp, timings)
+        replace_all(tmp, out_dir, [*OUTPUT_FILES.values(), SCENARIOS_FOLDER])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return {key: out_dir / name for key, name in OUTPUT_FILES.items()}

@@ -11,15 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from lifecircle.analysis.compare import compare
+from lifecircle.analysis.profiles import load_profile
 from lifecircle.analysis.results import RunResults
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import InputError
-from lifecircle.project import Project, SitingSpec
+from lifecircle.project import Project, SitingSpec, safe_folder_name
 from lifecircle.run import analyses, siting as siting_step
 from lifecircle.run.assemble import assemble
-from lifecircle.run.inputs import load_inputs, metric_crs, prepare
-from lifecircle.run.network import build_network, open_network, snap
+from lifecircle.run.check import through_snapping
+from lifecircle.run.outfolder import check_output_folder
 from lifecircle.run.outputs import write_outputs
+from lifecircle.run.provenance import provenance
+from lifecircle.run.scenarios import run_scenario
+from lifecircle.run.state import Evaluation, RunState
 from lifecircle.run.timer import Progress, StepTimer
 
 
@@ -32,13 +37,13 @@ class RunOutput:
     results: RunResults
 
 
-def analyse(
+def analyse_state(
     project: Project,
     *,
     progress: Progress | None = None,
     siting: SitingSpec | None = None,
-) -> RunResults:
-    """Run every analysis step of a project and return the results (writes nothing).
+) -> RunState:
+    """Run every analysis step of a project; return what the steps computed (writes nothing).
 
     Parameters
     ----------
@@ -56,22 +61,16 @@ def analyse(
     """
     timer = StepTimer(progress)
     issues = IssueLog()
-    with timer.step("load_layers"):
-        inputs = load_inputs(project, issues=issues)
-        prepared = prepare(project, inputs, issues=issues)
-    profile = inputs.profile
     siting_spec = siting or project.siting
-    siting_step.check_category(siting_spec, profile)
-    with timer.step("build_network"):
-        network = build_network(project, inputs, prepared.crs, issues=issues)
-    with timer.step("snap"):
-        snapped = snap(project, network, prepared, issues=issues)
+    ready = through_snapping(project, siting=siting_spec, timer=timer, issues=issues)
+    inputs, prepared, network, snapped = ready.inputs, ready.prepared, ready.network, ready.snapped
+    profile = inputs.profile
     with timer.step("reach"):
         reached = analyses.reach(prepared, network, snapped, profile, issues=issues)
     with timer.step("catchments"):
         catch = analyses.catchments(network, snapped, profile)
     with timer.step("coverage"):
-        cov = analyses.coverage(prepared, reached, profile)
+        cov = analyses.coverage(prepared, reached, profile, walking=network.walking, issues=issues)
     with timer.step("norms"):
         norms = analyses.norms(prepared, snapped, catch, profile, issues=issues)
     with timer.step("siting"):
@@ -89,22 +88,30 @@ def analyse(
             if siting_spec is not None
             else siting_step.no_siting(prepared.crs)
         )
-    with timer.step("isochrones"):
-        iso = analyses.isochrones(prepared, network, snapped, profile)
-    return assemble(
-        project,
-        profile=profile,
-        prepared=prepared,
-        graph=network.graph,
-        snapped=snapped,
-        reached=reached,
-        cov=cov,
-        norms=norms,
-        siting=sited,
-        isochrones_m=iso,
-        issues=issues,
-        timings_s=timer.timings_s,
-    )
+    with timer.step("isochrones") as count:
+        iso = analyses.isochrones(prepared, network, snapped, profile, count=count)
+    evaluation = Evaluation(prepared, snapped, reached, catch, cov, norms, iso)
+    return RunState(project, inputs, network, evaluation, sited, issues, timer.timings_s)
+
+
+def analyse(
+    project: Project,
+    *,
+    progress: Progress | None = None,
+    siting: SitingSpec | None = None,
+) -> RunResults:
+    """Run every analysis step of a project and return the results (writes nothing).
+
+    Parameters and errors as :func:`analyse_state`.
+    """
+    return _results(analyse_state(project, progress=progress, siting=siting), siting)
+
+
+def _results(state: RunState, siting: SitingSpec | None) -> RunResults:
+    """The run's results with their provenance (the siting options: the command line's, if any)."""
+    project = state.project
+    prov = provenance(project, state.inputs.profile, siting or project.siting)
+    return replace(assemble(state), provenance=prov)
 
 
 def run_project(
@@ -113,7 +120,7 @@ def run_project(
     progress: Progress | None = None,
     siting: SitingSpec | None = None,
 ) -> RunOutput:
-    """Run a project end to end and write its output folder.
+    """Run a project end to end, with its scenarios, and write its output folder.
 
     Raises
     ------
@@ -121,30 +128,63 @@ def run_project(
         Bad input (every problem listed); nothing is written in that case.
     """
     started_s = time.perf_counter()
-    results = analyse(project, progress=progress, siting=siting)
+    check_output_folder(project.output)
+    state = analyse_state(project, progress=progress, siting=siting)
+    results = _results(state, siting)
+    timer = StepTimer(progress)
+    with timer.step("scenarios"):
+        runs = [run_scenario(spec, state) for spec in project.scenarios]
+        own_level = {c: n.level for c, n in state.inputs.profile.categories.items()}
+        results = replace(
+            results,
+            scenarios=tuple(
+                compare(results, run.results, name=run.spec.name, own_level=own_level)
+                for run in runs
+            ),
+            timings_s=dict(results.timings_s) | timer.timings_s,
+        )
     files = write_outputs(
-        results, project.output, map_spec=project.map, progress=progress, started_s=started_s
+        results,
+        project.output,
+        map_spec=project.map,
+        progress=progress,
+        started_s=started_s,
+        scenarios={run.spec.folder: run.results for run in runs},
     )
     return RunOutput(project.output, files, results)
 
 
-def check_project(project: Project) -> list[str]:
-    """Validate every input of a project without writing anything; return the problems found.
+def compare_projects(
+    before: Project,
+    after: Project,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+) -> RunOutput:
+    """Run two projects over the same area and write the first's outputs with the second as a
+    scenario: its comparison in the report, the workbook, the map and summary.json, and its own
+    results in ``scenarios/<name>/``.
 
-    The network is loaded with the options a run uses, so its cache serves the run after it.
+    Raises
+    ------
+    InputError
+        Bad input in either project, or projects whose demand points differ.
     """
-    issues = IssueLog()
-    problems: list[str] = []
-    crs: str | None = None
-    try:
-        crs = metric_crs(load_inputs(project, issues=issues).communities).to_string()
-    except InputError as exc:
-        problems.extend(exc.problems)
-    try:
-        open_network(project, crs=crs, issues=issues)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    return problems
+    started_s = time.perf_counter()
+    first = analyse(before, progress=progress)
+    second = analyse(after, progress=progress)
+    own_level = {c: n.level for c, n in load_profile(before.profile).categories.items()}
+    comparison = compare(first, second, name=after.name, own_level=own_level)
+    results = replace(first, scenarios=(comparison,))
+    files = write_outputs(
+        results,
+        out_dir,
+        map_spec=before.map,
+        progress=progress,
+        started_s=started_s,
+        scenarios={safe_folder_name(after.name): second},
+    )
+    return RunOutput(out_dir, files, results)
 
 
 def with_siting(

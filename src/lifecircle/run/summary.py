@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from lifecircle import __version__
+from lifecircle.analysis.compare import summary_entry
 from lifecircle.analysis.results import RunResults
+from lifecircle.run.provenance import provenance_dict
 
 
 def build_summary(results: RunResults, timings_s: Mapping[str, float]) -> dict[str, Any]:
@@ -53,6 +55,23 @@ def build_summary(results: RunResults, timings_s: Mapping[str, float]) -> dict[s
             "exact": bool(solution.exact),
             "method": solution.method,
         },
+        "time_coverage": _time_coverage(results),
         "data_issues": len(results.issues),
+        "provenance": None if results.provenance is None else provenance_dict(results.provenance),
+        "scenarios": {c.name: summary_entry(c) for c in results.scenarios},
         "timings_s": {k: round(float(v), 4) for k, v in timings_s.items()},
     }
+
+
+def _time_coverage(results: RunResults) -> dict[str, dict[str, dict[str, object]]]:
+    """Per category and time level: the group served and the share (0–1) of its people within
+    the minutes, slope and steps included, and on flat ground; ``{}`` without walking times."""
+    out: dict[str, dict[str, dict[str, object]]] = {}
+    for r in results.time_coverage.to_dict("records"):
+        out.setdefault(str(r["category"]), {})[str(r["level"])] = {
+            "group": str(r["group"]),
+            "minutes": float(r["minutes"]),
+            "share": round(float(r["time_share"]), 6),
+            "flat_share": round(float(r["flat_time_share"]), 6),
+        }
+    return out

@@ -1,0 +1,130 @@
+"""Data problems found while preparing a run's layers, reported instead of passing silently.
+
+:func:`check_facilities` drops duplicated facility rows and reports stations without a floor
+area and facilities outside every community; :func:`check_communities` reports overlapping
+community polygons. Each problem is one entry in the run's :class:`IssueLog` (so in
+``issues.csv`` and in what ``lifecircle check`` prints), with the user's row number where the
+layer has one.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from lifecircle.dataissues import IssueLog
+from lifecircle.vocab import STATION_CATEGORIES
+
+#: Overlaps smaller than this share of the smaller community are digitising slivers, not reported.
+OVERLAP_MIN_SHARE = 0.01
+#: Facilities closer than this (m) with the same name and category are the same facility.
+DUPLICATE_DISTANCE_M = 1.0
+
+
+def _row(frame: gpd.GeoDataFrame, i: int) -> str:
+    """`` (row N)`` with the user's row number when the layer has one."""
+    if "row" not in frame.columns:
+        return ""
+    return f" (row {int(frame['row'].iloc[i])})"
+
+
+def check_facilities(
+    fac_m: gpd.GeoDataFrame, comm_m: gpd.GeoDataFrame, *, issues: IssueLog
+) -> gpd.GeoDataFrame:
+    """Report and drop duplicated rows; report stations without floor area and facilities outside
+    every community.
+
+    Parameters
+    ----------
+    fac_m
+        Categorised facilities (``id``, ``name``, ``category``, ``floor_area_m2``, optional
+        ``row`` and ``community_id``) in the run's metric CRS.
+    comm_m
+        Community polygons in the same CRS.
+    issues
+        Receives one entry per problem.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The facilities without the duplicated rows (the first of each group kept), index
+        ``0..n-1``.
+    """
+    x = fac_m.geometry.x.to_numpy()
+    y = fac_m.geometry.y.to_numpy()
+    names = fac_m["name"].astype(str).to_numpy()
+    cats = fac_m["category"].astype(str).to_numpy()
+    duplicate = np.zeros(len(fac_m), dtype=bool)
+    first_of: dict[tuple[str, str, float, float], int] = {}
+    for i in range(len(fac_m)):
+        key = (
+            names[i],
+            cats[i],
+            round(x[i] / DUPLICATE_DISTANCE_M),
+            round(y[i] / DUPLICATE_DISTANCE_M),
+        )
+        j = first_of.setdefault(key, i)
+        if j != i:
+            duplicate[i] = True
+            issues.add(
+                "facilities",
+                fac_m["id"].iloc[i],
+                f"duplicated row{_row(fac_m, i)}: same name '{names[i]}', category and position "
+                f"as {fac_m['id'].iloc[j]}{_row(fac_m, j)}",
+                "left out (counted once); delete the copy, or move it if it is another facility",
+            )
+    fac_m = fac_m[~duplicate].reset_index(drop=True)
+
+    station = fac_m["category"].isin(STATION_CATEGORIES).to_numpy()
+    no_area = station & ~np.isfinite(fac_m["floor_area_m2"].to_numpy(dtype=float))
+    for i in np.flatnonzero(no_area).tolist():
+        issues.add(
+            "facilities",
+            fac_m["id"].iloc[i],
+            f"station '{fac_m['name'].iloc[i]}'{_row(fac_m, i)} has no floor area",
+            "its size and its community's floor area per 100 households are not judged "
+            "(not_provided); fill in floor_area_m2",
+        )
+
+    if len(comm_m) and len(fac_m):
+        tree = shapely.STRtree(np.asarray(comm_m.geometry.values, dtype=object))
+        hit, _ = tree.query(np.asarray(fac_m.geometry.values, dtype=object), predicate="within")
+        outside = np.ones(len(fac_m), dtype=bool)
+        outside[hit] = False
+        for i in np.flatnonzero(outside & ~station).tolist():  # stations: when assigned
+            issues.add(
+                "facilities",
+                fac_m["id"].iloc[i],
+                f"'{fac_m['name'].iloc[i]}'{_row(fac_m, i)} lies outside every community polygon",
+                "kept: it serves whoever lives within walking distance; check its coordinates",
+            )
+    return fac_m
+
+
+def check_communities(comm_m: gpd.GeoDataFrame, *, issues: IssueLog) -> None:
+    """Report pairs of community polygons that overlap by at least :data:`OVERLAP_MIN_SHARE` of
+    the smaller one (``comm_m`` in a metric CRS, with ``id`` and optional ``row``)."""
+    geoms = np.asarray(comm_m.geometry.values, dtype=object)
+    if len(geoms) < 2:
+        return
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if len(a) == 0:
+        return
+    shared = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+    smaller = np.minimum(shapely.area(geoms[a]), shapely.area(geoms[b]))
+    share = np.divide(shared, smaller, out=np.zeros(len(a)), where=smaller > 0)
+    for i, j, area, part in zip(a, b, shared, share, strict=True):
+        if part < OVERLAP_MIN_SHARE:
+            continue
+        issues.add(
+            "communities",
+            comm_m["id"].iloc[j],
+            f"community {comm_m['id'].iloc[j]}{_row(comm_m, int(j))} overlaps community "
+            f"{comm_m['id'].iloc[i]}{_row(comm_m, int(i))} by {area:,.0f} m² "
+            f"({part:.0%} of the smaller)",
+            "kept as drawn; fix the boundaries so that every place belongs to one community",
+        )

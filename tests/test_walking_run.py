@@ -1,0 +1,171 @@
+"""Walking time through a whole run (lifecircle.run.walking and the steps that call it): the
+demand's ``time_min_<category>``, the communities' ``tcov_<category>_<minutes>min``, the report
+section, and the paces of the groups."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+from pyproj import Transformer
+from rasterio.transform import Affine
+
+from lifecircle.analysis.profiles import load_profile
+from lifecircle.dataissues import IssueLog
+from lifecircle.errors import LayerError
+from lifecircle.geo.network import WalkGraph
+from lifecircle.project import load_project
+from lifecircle.run import analyses
+from lifecircle.run.inputs import load_inputs, prepare
+from lifecircle.run.network import build_network, snap
+from lifecircle.run.walking import walking_network
+from lifecircle.vocab import CATEGORIES, time_column, time_coverage_column
+from lifecircle.walkingspec import GroupSpec, WalkingSpec
+
+GROUP_OF = {c: load_profile("cn-national").categories[c].group for c in CATEGORIES}
+HILLSIDE = ("C04", "C08", "C12")  # the old town's north-east, up the steps towards 凤凰山
+
+
+@pytest.fixture(scope="module")
+def demand(demo_out: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(demo_out / "results.gpkg", layer="demand")
+
+
+@pytest.fixture(scope="module")
+def communities(demo_out: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(demo_out / "results.gpkg", layer="communities")
+
+
+def test_every_category_has_a_time_column_and_time_coverage(
+    demand: gpd.GeoDataFrame, communities: gpd.GeoDataFrame
+) -> None:
+    for cat in CATEGORIES:
+        assert time_column(cat) in demand.columns
+        for minutes in (5, 10, 15):
+            assert time_coverage_column(cat, minutes) in communities.columns
+    # the distance columns come first, as they always did; the time columns after them
+    cols = list(demand.columns)
+    assert cols.index("reachable_area_per_100hh_m2") < cols.index(time_column(CATEGORIES[0]))
+
+
+def test_community_time_coverage_is_weighted_by_the_group_served(
+    demo_dir: Path, demand: gpd.GeoDataFrame, communities: gpd.GeoDataFrame
+) -> None:
+    # recomputed here from the outputs and the communities file: a community's elderly share
+    # from its age60plus column (18.7 % where empty), spread over its points by population
+    raw = gpd.read_file(demo_dir / "communities.gpkg").set_index("id")
+    share = (raw["age60plus"] / raw["population"]).fillna(0.187)
+    d = demand[demand["counted"] == 1]
+    elderly = d["population"] * d["community_id"].map(share)
+    for cat in ("elderly_day_care", "supermarket"):
+        weight = elderly if GROUP_OF[cat] == "elderly" else d["population"]
+        within = (d[time_column(cat)] <= 10).astype(float)
+        expected = (weight * within).groupby(d["community_id"]).sum() / weight.groupby(
+            d["community_id"]
+        ).sum()
+        got = communities.set_index("id")[time_coverage_column(cat, 10)]
+        pd.testing.assert_series_equal(
+            got.reindex(expected.index), expected, check_names=False, rtol=1e-9
+        )
+
+
+def test_summary_has_the_time_coverage_of_the_group_served(
+    demo_dir: Path, demo_out: Path, demand: gpd.GeoDataFrame
+) -> None:
+    import json
+
+    summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
+    raw = gpd.read_file(demo_dir / "communities.gpkg").set_index("id")
+    share = (raw["age60plus"] / raw["population"]).fillna(0.187)
+    d = demand[demand["counted"] == 1]
+    elderly = d["population"] * d["community_id"].map(share).fillna(0.187)
+    for cat, weight in (("elderly_day_care", elderly), ("supermarket", d["population"])):
+        entry = summary["time_coverage"][cat]["10min"]
+        assert entry["group"] == GROUP_OF[cat]
+        assert entry["minutes"] == 10
+        within = (d[time_column(cat)] <= 10).to_numpy()
+        assert entry["share"] == pytest.approx(weight[within].sum() / weight.sum(), abs=1e-6)
+        assert entry["share"] <= entry["flat_share"] + 1e-9
+
+
+def test_hillside_is_slower_than_its_distance_says(demand: gpd.GeoDataFrame) -> None:
+    d = demand[demand["counted"] == 1]
+    cat = "primary_school"  # served by everyone's pace, 1.2 m/s
+    flat_min = d[f"dist_m_{cat}"] / 1.2 / 60
+    ratio = (d[time_column(cat)] / flat_min).groupby(d["community_id"]).median()
+    assert (ratio[list(HILLSIDE)] > 1.05).all()
+    # the south bank is flat and has no steps: time is distance at the pace there
+    south = [f"C{k}" for k in range(13, 21)]
+    assert ratio[south].to_numpy() == pytest.approx(1.0, abs=0.03)
+
+
+def test_report_compares_time_with_distance(demo_out: Path) -> None:
+    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="walking">') :]
+    section = section[: section.index("</section>")]
+    assert "距离口径覆盖率" in section and "时间口径覆盖率" in section
+    assert "坡度与台阶影响" in section and "dem.tif" in section
+    for cid in HILLSIDE:
+        assert f"（{cid}）" in section  # called out by name where slope and steps bite
+    assert "cycleway" in html  # the walk rules, in the methods section
+
+
+def test_flat_settings_give_distance_over_each_groups_pace(demo_dir: Path) -> None:
+    # slope off, steps as fast as streets: every time is exactly distance / pace
+    project = load_project(demo_dir / "project.toml")
+    groups = {"elderly": GroupSpec(0.7), "children": GroupSpec(0.9)}
+    spec = WalkingSpec(speed_mps=1.25, dem=None, slope="none", steps_factor=1.0, groups=groups)
+    project = dataclasses.replace(project, walking=spec)
+    issues = IssueLog()
+    inputs = load_inputs(project, issues=issues)
+    prepared = prepare(project, inputs, issues=issues)
+    network = build_network(project, inputs, prepared.crs, issues=issues)
+    snapped = snap(project, network, prepared, issues=issues)
+    reached = analyses.reach(prepared, network, snapped, inputs.profile, issues=issues)
+    d = reached.demand_m
+    pace = {"everyone": 1.25, "elderly": 0.7, "children": 0.9}
+    for cat in CATEGORIES:
+        expected = d[f"dist_m_{cat}"].to_numpy() / pace[GROUP_OF[cat]] / 60
+        np.testing.assert_allclose(d[time_column(cat)].to_numpy(), expected, rtol=1e-9)
+
+
+def _write_dem(path: Path, lon0: float, lat0: float, cells: int = 40) -> Path:
+    step = 0.0005
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=cells,
+        height=cells,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=Affine(step, 0.0, lon0, 0.0, -step, lat0),
+    ) as dst:
+        dst.write(np.full((cells, cells), 400.0, dtype="float32"), 1)
+    return path
+
+
+def test_dem_off_the_network_is_an_error_and_a_partial_one_is_reported(tmp_path: Path) -> None:
+    e0, n0 = Transformer.from_crs("EPSG:4326", "EPSG:32648", always_xy=True).transform(107.9, 31.1)
+    # two 100 m streets: one on the DEM (which spans 0.02° east of 107.899), one 5 km east
+    g = WalkGraph.from_edges(
+        [e0, e0 + 100, e0 + 5000, e0 + 5100], [n0] * 4, [0, 2], [1, 3], crs="EPSG:32648"
+    )
+    profile = load_profile("cn-national")
+    far = WalkingSpec(dem=_write_dem(tmp_path / "far.tif", 10.0, 50.0))
+    with pytest.raises(LayerError, match="covers none of the street network"):
+        walking_network(far, g, profile, issues=IssueLog())
+    issues = IssueLog()
+    near = WalkingSpec(dem=_write_dem(tmp_path / "near.tif", 107.899, 31.101))
+    walking = walking_network(near, g, profile, issues=issues)
+    assert walking.cost.flat.tolist() == [False, True]
+    assert [i.problem for i in issues.items] == [
+        "1 street segments (0.1 km) lie outside the DEM near.tif or on its nodata cells"
+    ]
+    assert walking.speed_mps == {"everyone": 1.2, "elderly": 0.8, "children": 1.0}
