@@ -16,7 +16,7 @@ import pandas as pd
 
 from lifecircle.analysis.results import Comparison, RunResults
 from lifecircle.errors import InputError
-from lifecircle.vocab import dist_column
+from lifecircle.vocab import DIST_PREFIX
 
 #: How a facility differs between the two runs.
 Change = Literal["added", "closed", "resized"]
@@ -30,15 +30,25 @@ COMMUNITY_CHECK_COLUMNS = (
 )
 
 
-def _covered(results: RunResults, category: str, distance_m: float) -> np.ndarray:
+def _distances(results: RunResults) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each category's walking distances (m, inf where unreachable) and the counted mask."""
     demand = results.demand
-    col = dist_column(category)
-    if col not in demand:
-        return np.zeros(len(demand), dtype=bool)
-    dist = pd.to_numeric(demand[col], errors="coerce").to_numpy(dtype=float)
-    counted = demand["counted"].fillna(False).to_numpy(dtype=bool)
-    with np.errstate(invalid="ignore"):
-        return (dist <= distance_m) & counted
+    dist = {
+        str(col).removeprefix(DIST_PREFIX): pd.to_numeric(demand[col], errors="coerce")
+        .fillna(np.inf)
+        .to_numpy(dtype=float)
+        for col in demand.columns
+        if str(col).startswith(DIST_PREFIX)
+    }
+    return dist, demand["counted"].fillna(False).to_numpy(dtype=bool)
+
+
+def _covered(
+    dist: dict[str, np.ndarray], counted: np.ndarray, category: str, distance_m: float
+) -> np.ndarray:
+    if category not in dist:
+        return np.zeros(len(counted), dtype=bool)
+    return (dist[category] <= distance_m) & counted
 
 
 def _check_same_demand(before: RunResults, after: RunResults, name: str) -> None:
@@ -74,6 +84,8 @@ def compare(
     """
     _check_same_demand(before, after, name)
     pop = pd.to_numeric(before.demand["population"], errors="coerce").fillna(0).to_numpy()
+    dist_a, counted_a = _distances(before)
+    dist_b, counted_b = _distances(after)
     rows = []
     gained, lost = [], []
     after_share = {
@@ -87,7 +99,8 @@ def compare(
     }
     for r in before.coverage.to_dict("records"):
         cat, level, dist = str(r["category"]), str(r["level"]), float(r["distance_m"])
-        was, now = _covered(before, cat, dist), _covered(after, cat, dist)
+        was = _covered(dist_a, counted_a, cat, dist)
+        now = _covered(dist_b, counted_b, cat, dist)
         share_after = after_share[(cat, level)]
         rows.append(
             {

@@ -462,7 +462,9 @@ def compute_time_coverage(
         else pd.Series(np.nan, index=demand.index)
     )
     valid = community.notna().to_numpy()
-    keys = community[valid].to_numpy()
+    # communities as sorted codes, as a groupby would order them; sums by bincount
+    codes, uniques = pd.factorize(community[valid], sort=True)
+    index = pd.Index(uniques)
     rows = []
     table: dict[str, pd.Series] = {}
     for cat in dict.fromkeys(categories):
@@ -490,11 +492,12 @@ def compute_time_coverage(
                 }
             )
             if valid.any():
-                w = pd.Series(weight[valid])
-                sums = (w * within[valid]).groupby(keys).sum()
-                totals = w.groupby(keys).sum()
+                w = weight[valid]
+                sums = np.bincount(codes, weights=w * within[valid], minlength=len(index))
+                totals = np.bincount(codes, weights=w, minlength=len(index))
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    table[time_coverage_column(cat, minutes)] = sums / totals.replace(0.0, np.nan)
+                    share = np.where(totals > 0, sums / totals, np.nan)
+                table[time_coverage_column(cat, minutes)] = pd.Series(share, index=index)
     by_community = pd.DataFrame(table)
     by_community.index.name = "community_id"
     overall = pd.DataFrame(

@@ -25,6 +25,7 @@ import pandas as pd
 from lifecircle.analysis.results import RunResults
 from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
 from lifecircle.maps.filing import keep_text, run_date, save_workbook
+from lifecircle.maps.htmlparts import num as _num, pct as _pct, result as _result, table as _table
 from lifecircle.maps.issuesummary import IssueKind, issue_kinds
 from lifecircle.maps.labels import (
     check_label,
@@ -79,49 +80,9 @@ nav ol { columns: 2; margin: 0; padding-left: 20px; }
 """
 
 
-def _num(value: object, decimals: int = 1) -> str:
-    if _na(value):
-        return "–"
-    if isinstance(value, bool | np.bool_):
-        return str(value)
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return _e(value)
-    return f"{v:,.{decimals}f}"
-
-
-def _pct(value: object) -> str:
-    return "–" if _na(value) else f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
-
-
-def _result(value: object, lang: str) -> str:
-    if _na(value):
-        return '<span class="na">–</span>'
-    text = result_label(value, lang)
-    s = str(value)
-    css = "pass" if s in ("passed", "True") else "fail" if s in ("failed", "False") else "na"
-    return f'<span class="{css}">{_e(text)}</span>'
-
-
 def _status(value: object) -> str:
     s = "" if _na(value) else str(value)
     return f'<span class="status {_e(s)}">{_e(s)}</span>' if s else ""
-
-
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
-    numeric = numeric or set()
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="num">{c}</td>' if j in numeric else f"<td>{c}</td>"
-            for j, c in enumerate(r)
-        )
-        + "</tr>"
-        for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _credit(results: RunResults) -> str:

@@ -13,16 +13,13 @@ import math
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults, WalkingMethods
-from lifecircle.maps.labels import escape_html as _e, is_missing, label, level_label
+from lifecircle.maps.htmlparts import pct as _pct
+from lifecircle.maps.labels import escape_html as _e, label, level_label
 
 #: A county-wide drop (flat − sloped) from this many points on is marked in the table.
 MARK_DROP = 0.05
 #: At most this many communities are listed.
 MAX_CALLOUTS = 30
-
-
-def _pct(value: object) -> str:
-    return "–" if is_missing(value) else f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
 
 
 def _points(value: float) -> str:

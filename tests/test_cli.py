@@ -30,7 +30,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"lifecircle {__version__}"
 
 
-@pytest.mark.parametrize("command", ["demo", "run", "check", "site", "profiles"])
+@pytest.mark.parametrize("command", ["demo", "run", "check", "site", "compare", "profiles"])
 def test_help_on_each_command(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
@@ -53,6 +53,26 @@ def test_check_valid_demo(demo_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     # the demo's outlying populated cells, 287 of them in the recorded issues.csv, are one warning
     assert "inputs are usable" in out and "population.tif (r" in out
     assert "more than max_snap_m = 300 m (and 286 more like it); run: not snapped" in out
+
+
+def test_check_sees_what_the_later_steps_would_report(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A station's community_id that names no community is found by the norms step: check
+    reports it as a warning, as run writes it to issues.csv."""
+    project = _copy_demo(demo_dir, tmp_path)
+    csv = tmp_path / "facilities.csv"
+    text = csv.read_bytes().decode("gbk")
+    assert "F0001,文庙社区综合服务站,社区综合服务站,1050,C01," in text
+    text = text.replace(
+        "F0001,文庙社区综合服务站,社区综合服务站,1050,C01,",
+        "F0001,文庙社区综合服务站,社区综合服务站,1050,C99,",
+    )
+    csv.write_bytes(text.encode("gbk"))
+    assert main(["check", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "facilities.csv (F0001): community_id 'C99' is not in the communities layer" in out
+    assert "run: assigned by location instead" in out
 
 
 def test_check_bad_project_lists_all_problems(

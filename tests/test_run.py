@@ -95,6 +95,7 @@ def test_summary_json_keys(demo_out: Path) -> None:
         "norms",
         "siting",
         "isochrones",
+        "scenarios",
         "map",
         "report",
         "total",

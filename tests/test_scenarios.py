@@ -143,6 +143,23 @@ def test_added_closed_and_resized_equal_a_run_on_edited_files(
     _assert_same_figures(scenario, independent)
 
 
+def test_reusing_the_baselines_frames_gives_the_same_results(
+    state: RunState, baseline: RunResults
+) -> None:
+    spec = next(s for s in state.project.scenarios if s.name.startswith("近期建设"))
+    alone = run_scenario(spec, state).results
+    reused = run_scenario(spec, state, baseline=baseline).results
+    assert list(reused.isochrones["category"]) == list(alone.isochrones["category"])
+    assert shapely.equals_exact(
+        reused.isochrones.geometry.values, alone.isochrones.geometry.values, tolerance=1e-9
+    ).all()
+    assert reused.streets is baseline.streets
+    for name in ("demand", "communities"):
+        a, b = getattr(reused, name), getattr(alone, name)
+        pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+        assert shapely.equals_exact(a.geometry.values, b.geometry.values, tolerance=1e-12).all()
+
+
 def test_adopted_sites_equal_a_run_with_them_as_facilities(
     state: RunState, baseline: RunResults, tmp_path: Path
 ) -> None:

@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from typing import Any, cast
 from lifecircle.errors import ProjectError
 from lifecircle.geo.layers import LayerSpec
 from lifecircle.geo.roadrules import ROAD_FIELDS, WALKABLE_KEYS, RoadRules
+from lifecircle.tomlkeys import unknown_keys
 from lifecircle.vocab import BASEMAPS, LANGS, SITING_PROBLEMS, Basemap, Lang, SitingProblem
 from lifecircle.walkingspec import WALKING_KEYS, WalkingSpec, read_walking
 
@@ -203,18 +203,6 @@ class Project:
     walking: WalkingSpec = field(default_factory=WalkingSpec)
 
 
-def _unknown(keys: Mapping[str, Any], valid: tuple[str, ...], where: str) -> list[str]:
-    out = []
-    for key in keys:
-        if key not in valid:
-            near = difflib.get_close_matches(key, valid, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            out.append(
-                f"[{where}] has an unknown key '{key}'{hint}; valid keys: {', '.join(valid)}"
-            )
-    return out
-
-
 def _choice(value: Any, valid: tuple[str, ...], key: str, problems: list[str]) -> str:
     if value not in valid:
         problems.append(f"{key} = {value!r} is not valid; use one of: {', '.join(valid)}")
@@ -245,12 +233,12 @@ def _road_rules(net: Mapping[str, Any], problems: list[str]) -> RoadRules:
             'fields = { class = "道路等级", foot = "人行" }'
         )
         fields = {}
-    problems.extend(_unknown(fields, ROAD_FIELDS, "network.fields"))
+    problems.extend(unknown_keys(fields, ROAD_FIELDS, "network.fields"))
     walkable = net.get("walkable", {})
     if not isinstance(walkable, dict):
         problems.append('[network] walkable must be a table, e.g. { exclude_class = ["高速公路"] }')
         walkable = {}
-    problems.extend(_unknown(walkable, WALKABLE_KEYS, "network.walkable"))
+    problems.extend(unknown_keys(walkable, WALKABLE_KEYS, "network.walkable"))
     exclude = walkable.get("exclude_class", [])
     if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
         problems.append(
@@ -302,7 +290,7 @@ def _read_layer_spec(
     if not isinstance(raw, dict):
         problems.append(f"[{where}] must be a table with at least a path")
         return None
-    problems.extend(_unknown(raw, _LAYER_KEYS, where))
+    problems.extend(unknown_keys(raw, _LAYER_KEYS, where))
     path = raw.get("path")
     if not isinstance(path, str) or not path:
         problems.append(f'[{where}] needs path = "..." (the file, relative to the project file)')
@@ -382,12 +370,12 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(f"{file.name}: not valid TOML: {exc}{_backslash_hint(file)}") from None
     base = file.parent
-    problems: list[str] = _unknown(doc, tuple(_SECTIONS), "top level")
+    problems: list[str] = unknown_keys(doc, tuple(_SECTIONS), "top level")
 
     proj = doc.get("project", {})
     if not isinstance(proj, dict):
         proj = {}
-    problems.extend(_unknown(proj, _SECTIONS["project"], "project"))
+    problems.extend(unknown_keys(proj, _SECTIONS["project"], "project"))
     name = proj.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append('[project] needs name = "..." (shown in the map title and the report)')
@@ -420,7 +408,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     if not isinstance(net, dict):
         problems.append('[network] is missing: give path = "streets.osm.pbf" (or place = "...")')
     else:
-        problems.extend(_unknown(net, _SECTIONS["network"], "network"))
+        problems.extend(unknown_keys(net, _SECTIONS["network"], "network"))
         net_path, place = net.get("path"), net.get("place")
         full: Path | None = None
         if net_path is None and place is None:
@@ -453,7 +441,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     layers: dict[str, LayerSpec] = {}
     if not isinstance(layers_raw, dict):
         layers_raw = {}
-    problems.extend(_unknown(layers_raw, LAYER_NAMES, "layers"))
+    problems.extend(unknown_keys(layers_raw, LAYER_NAMES, "layers"))
     for required in REQUIRED_LAYERS:
         if required not in layers_raw:
             problems.append(f'[layers.{required}] is missing: give path = "..." and fields')
@@ -468,7 +456,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     siting: SitingSpec | None = None
     sit = doc.get("siting")
     if isinstance(sit, dict):
-        problems.extend(_unknown(sit, _SECTIONS["siting"], "siting"))
+        problems.extend(unknown_keys(sit, _SECTIONS["siting"], "siting"))
         category = sit.get("category")
         if not isinstance(category, str) or not category:
             problems.append('[siting] needs category = "..." (a facility category id)')
@@ -504,7 +492,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     map_spec = MapSpec()
     mp = doc.get("map")
     if isinstance(mp, dict):
-        problems.extend(_unknown(mp, _SECTIONS["map"], "map"))
+        problems.extend(unknown_keys(mp, _SECTIONS["map"], "map"))
         basemap = cast(
             Basemap, _choice(mp.get("basemap", "none"), BASEMAPS, "map.basemap", problems)
         )
@@ -580,7 +568,7 @@ def _read_scenarios(
     out: list[ScenarioSpec] = []
     folders: dict[str, str] = {}
     for k, table in enumerate(raw, start=1):
-        problems.extend(_unknown(table, _SCENARIO_KEYS, f"scenarios #{k}"))
+        problems.extend(unknown_keys(table, _SCENARIO_KEYS, f"scenarios #{k}"))
         name = table.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(f'[[scenarios]] #{k} needs name = "..." (shown in the outputs)')

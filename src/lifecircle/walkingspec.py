@@ -20,13 +20,13 @@ of the table for the project file's one error.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
 
+from lifecircle.tomlkeys import unknown_keys
 from lifecircle.vocab import EVERYONE, SLOPE_MODELS, SlopeModel
 
 #: The keys of ``[walking]`` and of one group of ``[walking.groups]``.
@@ -105,18 +105,6 @@ def _number(value: Any, key: str, problems: list[str], low: float, high: float) 
     return float(value)
 
 
-def _unknown(table: Mapping[str, Any], valid: tuple[str, ...], where: str) -> list[str]:
-    out = []
-    for key in table:
-        if key not in valid:
-            near = difflib.get_close_matches(key, valid, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            out.append(
-                f"[{where}] has an unknown key '{key}'{hint}; valid keys: {', '.join(valid)}"
-            )
-    return out
-
-
 def read_walking(raw: Any, base: Path, problems: list[str]) -> WalkingSpec:
     """Read and validate the ``[walking]`` table (absent: the defaults).
 
@@ -139,7 +127,7 @@ def read_walking(raw: Any, base: Path, problems: list[str]) -> WalkingSpec:
     if not isinstance(raw, dict):
         problems.append("[walking] must be a table")
         return WalkingSpec()
-    problems.extend(_unknown(raw, WALKING_KEYS, "walking"))
+    problems.extend(unknown_keys(raw, WALKING_KEYS, "walking"))
     speed = _number(raw.get("speed_mps", DEFAULT_SPEED_MPS), "walking.speed_mps", problems, 0.1, 3)
     dem: Path | None = None
     if "dem" in raw:
@@ -180,7 +168,7 @@ def read_walking(raw: Any, base: Path, problems: list[str]) -> WalkingSpec:
         if not isinstance(spec, dict) or "speed_mps" not in spec:
             problems.append(f"[{where}] must be a table with speed_mps, e.g. {{ speed_mps = 0.8 }}")
             continue
-        problems.extend(_unknown(spec, GROUP_KEYS, where))
+        problems.extend(unknown_keys(spec, GROUP_KEYS, where))
         pace = _number(spec["speed_mps"], f"{where}.speed_mps", problems, 0.1, 3)
         share = (
             _number(spec["share"], f"{where}.share", problems, 0, 1) if "share" in spec else None

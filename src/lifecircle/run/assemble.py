@@ -133,11 +133,19 @@ def time_coverage_frame(cov: CoverageResult, profile: Profile, lang: Lang) -> pd
     return table.assign(category_name=names)
 
 
-def assemble(state: RunState, *, evaluation: Evaluation | None = None) -> RunResults:
+def assemble(
+    state: RunState,
+    *,
+    evaluation: Evaluation | None = None,
+    baseline: RunResults | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+) -> RunResults:
     """Join the steps' results into the run's results, every frame in WGS84.
 
     ``evaluation`` replaces the run's own (a scenario's facilities on the run's network); a
-    scenario proposes no sites.
+    scenario proposes no sites. With ``baseline`` (the run's own results, whose demand points
+    and communities a scenario shares) its streets and those geometries are reused instead of
+    being drawn and converted again; ``isochrones`` (WGS84), where given, are used as they are.
     """
     project, profile = state.project, state.inputs.profile
     ev = evaluation or state.evaluation
@@ -156,13 +164,15 @@ def assemble(state: RunState, *, evaluation: Evaluation | None = None) -> RunRes
     return RunResults(
         project_name=project.name,
         lang=project.lang,
-        communities=communities_frame(prepared, cov, norms, profile).to_crs(WGS84),
+        communities=_wgs84(
+            communities_frame(prepared, cov, norms, profile), baseline, "communities"
+        ),
         facilities=facilities_frame(prepared, snapped, reached, norms, profile).to_crs(WGS84),
-        demand=demand.to_crs(WGS84),
-        isochrones=ev.isochrones_m.to_crs(WGS84),
+        demand=_wgs84(demand, baseline, "demand"),
+        isochrones=ev.isochrones_m.to_crs(WGS84) if isochrones is None else isochrones,
         sites=siting.sites.to_crs(WGS84),
         site_catchments=siting.catchments.to_crs(WGS84),
-        streets=streets_frame(graph).to_crs(WGS84),
+        streets=streets_frame(graph).to_crs(WGS84) if baseline is None else baseline.streets,
         uncovered=uncovered_frame(reached, snapped, profile).to_crs(WGS84),
         compliance=norms.result.compliance,
         coverage=coverage,
@@ -181,3 +191,13 @@ def assemble(state: RunState, *, evaluation: Evaluation | None = None) -> RunRes
             else hill_callouts(cov.time, prepared.communities, profile, project.lang)
         ),
     )
+
+
+def _wgs84(frame: gpd.GeoDataFrame, baseline: RunResults | None, name: str) -> gpd.GeoDataFrame:
+    """``frame`` in WGS84: the baseline's geometries of its rows where given, else converted."""
+    if baseline is None:
+        return frame.to_crs(WGS84)
+    like = getattr(baseline, name)
+    assert len(like) == len(frame), f"{name}: a scenario shares the run's rows"
+    plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return gpd.GeoDataFrame(plain, geometry=like.geometry.to_numpy(), crs=like.crs)

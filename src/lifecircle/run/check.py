@@ -21,7 +21,7 @@ import shapely
 from lifecircle.dataissues import DataIssue, IssueLog
 from lifecircle.errors import InputError, NetworkError
 from lifecircle.project import Project, SitingSpec
-from lifecircle.run import siting as siting_step
+from lifecircle.run import analyses, siting as siting_step
 from lifecircle.run.inputs import Inputs, Prepared, load_inputs, prepare
 from lifecircle.run.network import Network, Snapped, build_network, open_network, snap
 from lifecircle.run.scenarios import check_scenarios
@@ -116,8 +116,35 @@ def check_network_reaches(
     )
 
 
+def after_snapping(project: Project, ready: Ready, *, issues: IssueLog) -> None:
+    """The checks of a run's later steps that cost little: the stations' communities (norms),
+    and the siting candidates (snapped, big enough); their problems go to ``issues``.
+
+    Raises
+    ------
+    InputError
+        When no siting candidate can be used.
+    """
+    profile = ready.inputs.profile
+    reached = analyses.reach(ready.prepared, ready.network, ready.snapped, profile, issues=issues)
+    catch = analyses.catchments(ready.network, ready.snapped, profile)
+    analyses.norms(ready.prepared, ready.snapped, catch, profile, issues=issues)
+    if project.siting is not None:
+        siting_step.usable_candidates(
+            project.siting,
+            project,
+            ready.inputs,
+            ready.network,
+            reached.demand_m,
+            ready.snapped.demand,
+            ready.prepared.crs,
+            issues=issues,
+        )
+
+
 def check_report(project: Project) -> CheckReport:
-    """Run the preparation of a run up to and including snapping; return what it found.
+    """Run a run's preparation through snapping, and the cheap checks of its later steps;
+    return what they found.
 
     The network is loaded with the options a run uses, so its cache serves the run after it.
     When the layers have errors, the network is still read on its own to report its errors too.
@@ -125,7 +152,10 @@ def check_report(project: Project) -> CheckReport:
     issues = IssueLog()
     errors: list[str] = []
     try:
-        through_snapping(project, siting=project.siting, timer=StepTimer(None), issues=issues)
+        ready = through_snapping(
+            project, siting=project.siting, timer=StepTimer(None), issues=issues
+        )
+        after_snapping(project, ready, issues=issues)
     except NetworkError as exc:
         errors.extend(exc.problems or [str(exc)])
     except InputError as exc:  # stopped before the network was read: read it for its errors

@@ -133,16 +133,13 @@ def run_project(
     results = _results(state, siting)
     timer = StepTimer(progress)
     with timer.step("scenarios"):
-        runs = [run_scenario(spec, state) for spec in project.scenarios]
+        runs = [run_scenario(spec, state, baseline=results) for spec in project.scenarios]
         own_level = {c: n.level for c, n in state.inputs.profile.categories.items()}
-        results = replace(
-            results,
-            scenarios=tuple(
-                compare(results, run.results, name=run.spec.name, own_level=own_level)
-                for run in runs
-            ),
-            timings_s=dict(results.timings_s) | timer.timings_s,
+        comparisons = tuple(
+            compare(results, run.results, name=run.spec.name, own_level=own_level) for run in runs
         )
+    timings = dict(results.timings_s) | timer.timings_s
+    results = replace(results, scenarios=comparisons, timings_s=timings)
     files = write_outputs(
         results,
         project.output,

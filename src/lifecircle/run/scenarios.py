@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from lifecircle.analysis.profiles import Profile
 from lifecircle.analysis.results import RunResults
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import InputError
@@ -115,7 +116,9 @@ def _unknown_ids(where: str, key: str, given: Sequence[str], known: set[str]) ->
     ]
 
 
-def run_scenario(spec: ScenarioSpec, state: RunState) -> ScenarioRun:
+def run_scenario(
+    spec: ScenarioSpec, state: RunState, *, baseline: RunResults | None = None
+) -> ScenarioRun:
     """Evaluate one scenario on the run's network and demand points.
 
     Raises
@@ -139,12 +142,20 @@ def run_scenario(spec: ScenarioSpec, state: RunState) -> ScenarioRun:
     norms = analyses.norms(prepared, snapped, catch, profile, issues=station_issues)
     new_ids = {*changes.added, *changes.adopted}
     issues.items.extend(i for i in station_issues.items if i.row_id in new_ids)
-    iso = _isochrones(state, prepared, snapped, touched)
+    fresh_iso = analyses.isochrones(prepared, state.network, snapped, profile, categories=touched)
+    iso = _merge_isochrones(profile, state.evaluation.isochrones_m, fresh_iso, touched)
     evaluation = Evaluation(prepared, snapped, reached, catch, cov, norms, iso)
     scenario_state = replace(
         state, evaluation=evaluation, siting=no_siting(prepared.crs), issues=issues
     )
-    return ScenarioRun(spec, changes, assemble(scenario_state))
+    if baseline is None:
+        return ScenarioRun(spec, changes, assemble(scenario_state))
+    # the baseline's streets and unchanged isochrones, already in WGS84
+    iso_wgs84 = _merge_isochrones(
+        profile, baseline.isochrones, fresh_iso.to_crs(baseline.isochrones.crs), touched
+    )
+    results = assemble(scenario_state, baseline=baseline, isochrones=iso_wgs84)
+    return ScenarioRun(spec, changes, results)
 
 
 def _facilities(
@@ -285,17 +296,15 @@ def _catchments(
     )
 
 
-def _isochrones(
-    state: RunState, prepared: Prepared, snapped: Snapped, touched: list[str]
+def _merge_isochrones(
+    profile: Profile, base: gpd.GeoDataFrame, fresh: gpd.GeoDataFrame, touched: list[str]
 ) -> gpd.GeoDataFrame:
-    """The run's isochrone unions, with those of the changed categories drawn again."""
-    base = state.evaluation
-    profile = state.inputs.profile
-    fresh = analyses.isochrones(prepared, state.network, snapped, profile, categories=touched)
-    kept = base.isochrones_m[~base.isochrones_m["category"].isin(touched)]
+    """The base's isochrone unions, those of the changed categories replaced by ``fresh``, in
+    the order a run draws them (category, then level)."""
+    kept = base[~base["category"].isin(touched)]
     both = pd.concat([kept, fresh], ignore_index=True)
     cat_rank = {c: i for i, c in enumerate(profile.categories)}
     level_rank = {lv: i for i, lv in enumerate(LEVELS)}
     key = both["category"].map(cat_rank) * len(LEVELS) + both["level"].map(level_rank)
     ordered = both.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
-    return gpd.GeoDataFrame(ordered, geometry="geometry", crs=base.isochrones_m.crs)
+    return gpd.GeoDataFrame(ordered, geometry="geometry", crs=base.crs)

@@ -108,30 +108,12 @@ def site(
     pop = np.where(demand_snap.ok, demand_m["population"].to_numpy(dtype=float), 0.0)
     hh = np.where(demand_snap.ok, demand_m["households"].to_numpy(dtype=float), 0.0)
     covered = dist <= cut
-    unc = (~covered) & demand_snap.ok & (pop > 0)
-    cand = _candidates(spec, project, inputs, network, demand_snap, unc, crs, issues)
-    ok = np.flatnonzero(cand.snapped.ok)
-    if len(ok) == 0:
-        raise InputError("siting: no candidate site could be snapped to the walk network")
+    cand, ok = usable_candidates(
+        spec, project, inputs, network, demand_m, demand_snap, crs, issues=issues
+    )
     area = siting_area_norm(profile, cat)
     min_fig = profile.facility_min_area.get(cat)
     min_area = float(min_fig.value) if min_fig is not None else np.nan
-    if area is None:
-        # no per-household norm: a candidate must at least hold the category's minimum size
-        too_small = cand.capacity_m2[ok] < min_area
-        for cid in cand.ids[ok][too_small]:
-            issues.add(
-                "candidates",
-                cid,
-                f"maximum floor area is below the {min_area:.0f} m² a {cat} needs "
-                f"({min_fig.source if min_fig else ''})",
-                "not considered for siting",
-            )
-        ok = ok[~too_small]
-        if len(ok) == 0:
-            raise InputError(
-                f"siting: no candidate site can hold the {min_area:.0f} m² a {cat} needs"
-            )
     pairs = catchments(network.graph, demand_snap, cand.snapped.subset(ok), cutoff_m=cut)
     common: dict[str, Any] = {
         "pair_candidate": pairs.facility,
@@ -177,6 +159,56 @@ def site(
         {"rank": sites["rank"].to_numpy(), "category": cat}, geometry=polys, crs=crs
     )
     return Siting(sites, site_catch, res)
+
+
+def usable_candidates(
+    spec: SitingSpec,
+    project: Project,
+    inputs: Inputs,
+    network: Network,
+    demand_m: gpd.GeoDataFrame,
+    demand_snap: SnappedPoints,
+    crs: CRS,
+    *,
+    issues: IssueLog,
+) -> tuple[_Candidates, np.ndarray]:
+    """The candidates and the indices of those a site may be chosen from (snapped, big enough).
+
+    ``lifecircle check`` calls it too, so it reports what siting would.
+
+    Raises
+    ------
+    InputError
+        When no candidate can be snapped to the network or hold the category's minimum size.
+    """
+    profile = inputs.profile
+    cat = spec.category
+    cut = float(profile.categories[cat].distance_m.value)
+    pop = np.where(demand_snap.ok, demand_m["population"].to_numpy(dtype=float), 0.0)
+    unc = ~(demand_m[dist_column(cat)].to_numpy() <= cut) & demand_snap.ok & (pop > 0)
+    cand = _candidates(spec, project, inputs, network, demand_snap, unc, crs, issues)
+    ok = np.flatnonzero(cand.snapped.ok)
+    if len(ok) == 0:
+        raise InputError("siting: no candidate site could be snapped to the walk network")
+    min_fig = profile.facility_min_area.get(cat)
+    min_area = float(min_fig.value) if min_fig is not None else np.nan
+    if siting_area_norm(profile, cat) is None:
+        # no per-household norm: a candidate must at least hold the category's minimum size
+        too_small = cand.capacity_m2[ok] < min_area
+        for cid in cand.ids[ok][too_small]:
+            issues.add(
+                "candidates",
+                cid,
+                f"maximum floor area is below the {min_area:.0f} m² a {cat} needs "
+                f"({min_fig.source if min_fig else ''})",
+                "not considered for siting",
+            )
+        ok = ok[~too_small]
+        if len(ok) == 0:
+            raise InputError(
+                f"siting: no candidate site can hold the {min_area:.0f} m² a {cat} needs"
+            )
+    return cand, ok
 
 
 def _candidates(
