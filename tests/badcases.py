@@ -546,12 +546,13 @@ CASES: list[Case] = [
         "run",
         fault=_open_in_qgis,
     ),
-    # files as planners have them: read as they are
+    # files as planners have them: read as they are (the tiny project lacks most categories,
+    # so check warns of those, as a run lists them in issues.csv)
     Case(
         "gbk-shapefile-without-cpg",
         lambda f: _shapefile_communities(f, encoding="gbk", cpg=False),
         0,
-        ("all inputs are valid",),
+        ("inputs are usable",),
     ),
     Case(
         "shapefile-cpg-wrong-encoding-declared",
@@ -561,16 +562,16 @@ CASES: list[Case] = [
             _toml('path = "社区.shp"', 'path = "社区.shp"\nencoding = "gbk"'),
         ),
         0,
-        ("all inputs are valid",),
+        ("inputs are usable",),
     ),
-    Case("xlsx-title-and-merged-header", _xlsx_with_title, 0, ("all inputs are valid",)),
+    Case("xlsx-title-and-merged-header", _xlsx_with_title, 0, ("inputs are usable",)),
     Case(
         "xlsx-header-row-given",
         _all(_xlsx_with_title, _toml('crs = "EPSG:4326"', 'crs = "EPSG:4326"\nheader_row = 3')),
         0,
-        ("all inputs are valid",),
+        ("inputs are usable",),
     ),
-    Case("tab-separated-gbk-csv", _tab_separated, 0, ("all inputs are valid",)),
-    Case("bureau-road-classes", _bureau_roads, 0, ("all inputs are valid",)),
-    Case("population-vector-without-fields", _population_vector, 0, ("all inputs are valid",)),
+    Case("tab-separated-gbk-csv", _tab_separated, 0, ("inputs are usable",)),
+    Case("bureau-road-classes", _bureau_roads, 0, ("inputs are usable",)),
+    Case("population-vector-without-fields", _population_vector, 0, ("inputs are usable",)),
 ]
