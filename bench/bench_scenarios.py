@@ -89,8 +89,12 @@ def main() -> int:
             separate.append(wall)
     added = together - alone
     lines = [
-        f"Generated county, {args.nodes:,} nodes: {N_SCENARIOS} scenarios "
-        "(three facilities closed, one station resized each).",
+        f"## Scenarios: {N_SCENARIOS} in one run against {N_SCENARIOS} separate runs",
+        "",
+        f"`python bench/bench_scenarios.py{' --quick' if args.quick else ''}`. Generated county, "
+        f"{args.nodes:,} nodes: {N_SCENARIOS} scenarios "
+        "(three facilities closed, one station resized each); every run writes every output, "
+        "in a fresh process with the network cache off.",
         "",
         "| | seconds |",
         "| --- | ---: |",
