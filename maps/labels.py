@@ -287,6 +287,19 @@ _LABELS: dict[str, tuple[str, str]] = {
         "= coverage with slope and steps − coverage at the same pace on flat ground.",
     ),
     "walking_group": ("服务人群", "Group served"),
+    "walking_map_layer": (
+        "坡度与台阶削减步行可达的社区",
+        "Where slope and steps cut walking reach",
+    ),
+    "walking_map_legend": (
+        "坡度与台阶使某类设施步行时间覆盖率下降 10 个百分点以上",
+        "slope and steps cut a category's time coverage by 10 points or more",
+    ),
+    "walking_map_tip": (
+        "服务人群步行时间覆盖率：平地 → 计坡度与台阶",
+        "time coverage of the group served: flat ground → with slope and steps",
+    ),
+    "walking_map_more": ("另有 {n} 项", "{n} more"),
     "distance_share": ("距离口径覆盖率（全体居民）", "By distance (all residents)"),
     "time_share": ("时间口径覆盖率（服务人群）", "By walking time (group served)"),
     "flat_time_share": ("同步速平地覆盖率", "Same pace on flat ground"),

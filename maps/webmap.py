@@ -36,6 +36,7 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element
 
 from lifecircle.analysis.results import Comparison
@@ -54,6 +55,7 @@ from lifecircle.maps.packing import DisplayScale
 from lifecircle.maps.reach import isochrone_layers, sites_layers, streets_layer, uncovered_layers
 from lifecircle.maps.scenariolayers import scenario_layers
 from lifecircle.maps.style import CSS
+from lifecircle.maps.walklayers import walking_layer
 from lifecircle.vocab import LANGS, Basemap, Lang
 
 logger = logging.getLogger(__name__)
@@ -83,6 +85,7 @@ def build_map(
     m: folium.Map | None = None,
     count: Callable[[int, int], None] | None = None,
     scenarios: Sequence[Comparison] = (),
+    time_callouts: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw the results of a run on an interactive Leaflet map.
 
@@ -118,6 +121,9 @@ def build_map(
     scenarios
         How each scenario changes the run (:class:`~lifecircle.analysis.results.Comparison`):
         its gained and lost people and its changed facilities, as layers off at opening.
+    time_callouts
+        Communities where slope and steps cut a category's walking-time coverage (the run's
+        ``time_callouts``), drawn as a layer off at opening.
 
     Returns
     -------
@@ -219,6 +225,15 @@ def build_map(
             prepared["site_catchments"],
             lang=lang,
             names=names,
+            legend=legend,
+            scale=scale,
+        ),
+        lambda: walking_layer(
+            m,
+            prepared["communities"],
+            time_callouts if time_callouts is not None else pd.DataFrame(),
+            prepare=lambda frame: frame,
+            lang=lang,
             legend=legend,
             scale=scale,
         ),

@@ -169,3 +169,22 @@ def test_dem_off_the_network_is_an_error_and_a_partial_one_is_reported(tmp_path:
         "1 street segments (0.1 km) lie outside the DEM near.tif or on its nodata cells"
     ]
     assert walking.speed_mps == {"everyone": 1.2, "elderly": 0.8, "children": 1.0}
+
+
+def test_map_shows_where_slope_and_steps_cut_reach(
+    demo_out: Path, communities: gpd.GeoDataFrame
+) -> None:
+    from mappage import legend_html, overlay_names, packed_layers
+
+    page = (demo_out / "map.html").read_text(encoding="utf-8")
+    name = "坡度与台阶削减步行可达的社区"
+    assert name in overlay_names(page) and name in legend_html(page)
+    kind, data = packed_layers(page)[name]
+    assert kind == "polygons"
+    tips = {t.split("</b>")[0].removeprefix("<b>"): t for t in data["tips"]}
+    # 城隍社区 (C08): the fresh market within 5 minutes, with slope and steps, as in results.gpkg
+    sloped = communities.set_index("id").loc["C08", time_coverage_column("fresh_market", 5)]
+    assert "菜市场 · 5分钟：" in tips["城隍社区"]
+    assert f"→ {sloped * 100:.0f}%" in tips["城隍社区"]
+    # only communities where slope and steps take reach away are drawn
+    assert "城隍社区" in tips and len(tips) < len(communities)

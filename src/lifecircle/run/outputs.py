@@ -98,6 +98,7 @@ def _write_map(
         attribution=data_credit(osm=m.osm_credit, synthetic=m.synthetic, lang=lang),
         count=count,
         scenarios=results.scenarios,
+        time_callouts=results.time_callouts,
     )
     save_map(folium_map, path)
 
