@@ -13,6 +13,19 @@ from lifecircle.analysis.results import Comparison, RunResults
 from lifecircle.maps.htmlparts import num, pct, points, result, table
 from lifecircle.maps.labels import check_label, escape_html, label, level_label
 
+#: Columns of the workbook's scenarios sheet (label keys), one row per scenario, category, level.
+SHEET_COLUMNS = (
+    "scenario",
+    "category",
+    "level",
+    "distance_m",
+    "share_before",
+    "share_after",
+    "share_delta",
+    "newly_covered",
+    "no_longer_covered",
+)
+
 
 def _coverage(c: Comparison, lang: str) -> str:
     moved = c.changed_coverage()
@@ -31,16 +44,7 @@ def _coverage(c: Comparison, lang: str) -> str:
         ]
         for r in moved.to_dict("records")
     ]
-    keys = [
-        "category",
-        "level",
-        "distance_m",
-        "share_before",
-        "share_after",
-        "share_delta",
-        "newly_covered",
-        "no_longer_covered",
-    ]
+    keys = SHEET_COLUMNS[1:]  # the sheet's columns but the scenario's name
     return table([label(k, lang) for k in keys], rows, numeric={2, 3, 4, 5, 6, 7})
 
 
@@ -128,20 +132,6 @@ def scenarios_html(results: RunResults) -> str:
             + (_facilities(c, lang) if len(c.facilities) else "")
         )
     return "".join(parts) if results.scenarios else ""
-
-
-#: Columns of the workbook's scenarios sheet (label keys), one row per scenario, category, level.
-SHEET_COLUMNS = (
-    "scenario",
-    "category",
-    "level",
-    "distance_m",
-    "share_before",
-    "share_after",
-    "share_delta",
-    "newly_covered",
-    "no_longer_covered",
-)
 
 
 def scenarios_sheet(results: RunResults) -> pd.DataFrame:

@@ -117,9 +117,8 @@ def expected(clone: Path, tracked: list[str]) -> dict[str, str]:
     return shipped
 
 
-@pytest.fixture(scope="module")
-def wheel(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+def _build_wheel(source: Path, out: Path) -> None:
+    """``pip wheel`` of a source tree into ``out``, offline, with the test venv's setuptools."""
     _run(
         [
             sys.executable,
@@ -132,9 +131,15 @@ def wheel(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--no-index",
             "-w",
             str(out),
-            str(clone),
+            str(source),
         ]
     )
+
+
+@pytest.fixture(scope="module")
+def wheel(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    _build_wheel(clone, out)
     (whl,) = out.glob("lifecircle-*.whl")
     return whl
 
@@ -197,21 +202,7 @@ def test_sdist_carries_the_sources_and_builds_the_same_wheel(
 
     (unpacked,) = (p for p in tmp_path.iterdir() if p.is_dir())
     out = tmp_path / "wheel"
-    _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "-w",
-            str(out),
-            str(unpacked),
-        ]
-    )
+    _build_wheel(unpacked, out)
     (from_sdist,) = out.glob("lifecircle-*.whl")
     assert _wheel_files(from_sdist)[0] == _wheel_files(wheel)[0]
 

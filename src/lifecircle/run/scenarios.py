@@ -38,32 +38,25 @@ ADOPTED_ID_PREFIX = "site-"
 
 @dataclass(frozen=True)
 class Changes:
-    """What a scenario changes, by facility id.
+    """What a scenario changes, as its evaluation needs it.
 
     Attributes
     ----------
-    added, closed, adopted
-        Ids of the facilities added from the ``add`` file, closed, and adopted from the run's
-        proposed sites.
-    resized
-        Id → (floor area before, after) in m².
+    new_ids
+        Ids of the facilities it brings in: added from the ``add`` file, adopted sites.
     categories
-        The categories these facilities belong to, in the profile's order.
+        The categories of every facility it adds, closes or resizes, in the profile's order.
     """
 
-    added: tuple[str, ...]
-    closed: tuple[str, ...]
-    adopted: tuple[str, ...]
-    resized: dict[str, tuple[float, float]]
+    new_ids: tuple[str, ...]
     categories: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """A scenario's results beside the run's."""
+    """A scenario's results beside the run's (the comparison derives what changed from both)."""
 
     spec: ScenarioSpec
-    changes: Changes
     results: RunResults
 
 
@@ -140,7 +133,7 @@ def run_scenario(
     # the run reported its own stations already: keep only what is said of new ones
     station_issues = IssueLog()
     norms = analyses.norms(prepared, snapped, catch, profile, issues=station_issues)
-    new_ids = {*changes.added, *changes.adopted}
+    new_ids = set(changes.new_ids)
     issues.items.extend(i for i in station_issues.items if i.row_id in new_ids)
     fresh_iso = analyses.isochrones(prepared, state.network, snapped, profile, categories=touched)
     iso = _merge_isochrones(profile, state.evaluation.isochrones_m, fresh_iso, touched)
@@ -149,13 +142,13 @@ def run_scenario(
         state, evaluation=evaluation, siting=no_siting(prepared.crs), issues=issues
     )
     if baseline is None:
-        return ScenarioRun(spec, changes, assemble(scenario_state))
+        return ScenarioRun(spec, assemble(scenario_state))
     # the baseline's streets and unchanged isochrones, already in WGS84
     iso_wgs84 = _merge_isochrones(
         profile, baseline.isochrones, fresh_iso.to_crs(baseline.isochrones.crs), touched
     )
     results = assemble(scenario_state, baseline=baseline, isochrones=iso_wgs84)
-    return ScenarioRun(spec, changes, results)
+    return ScenarioRun(spec, results)
 
 
 def _facilities(
@@ -169,24 +162,13 @@ def _facilities(
     check_scenarios([spec], state.inputs.facilities, siting=state.siting.solution is not None)
     keep = ~ids.isin(set(spec.close)).to_numpy()
     kept = fac[keep].copy()
-    resized: dict[str, tuple[float, float]] = {}
     for fid, area in spec.floor_area.items():
-        rows = kept["id"].astype(str) == fid
-        if rows.any():
-            before = float(kept.loc[rows, "floor_area_m2"].iloc[0])
-            kept.loc[rows, "floor_area_m2"] = area
-            resized[fid] = (before, area)
+        kept.loc[kept["id"].astype(str) == fid, "floor_area_m2"] = area
     new_parts = []
-    added: list[str] = []
     if spec.add is not None:
-        new = _added(spec, state, issues, taken=known)
-        added = list(new["id"].astype(str))
-        new_parts.append(new)
-    adopted: list[str] = []
+        new_parts.append(_added(spec, state, issues, taken=known))
     if spec.adopt_sites:
-        sites = _adopted(spec, state)
-        adopted = list(sites["id"])
-        new_parts.append(sites)
+        new_parts.append(_adopted(spec, state))
     new_rows = (
         pd.concat(new_parts, ignore_index=True)
         if new_parts
@@ -200,14 +182,12 @@ def _facilities(
     out = gpd.GeoDataFrame(
         pd.concat([kept, new_rows], ignore_index=True), geometry="geometry", crs=fac.crs
     )
-    changed = set(spec.close) | set(resized) | set(added) | set(adopted)
-    cats = set(fac.loc[ids.isin(changed).to_numpy(), "category"]) | set(
-        new_rows.get("category", [])
-    )
+    new_ids = tuple(new_rows["id"].astype(str)) if len(new_rows) else ()
+    changed = set(spec.close) | set(spec.floor_area)
+    cats = set(fac.loc[ids.isin(changed).to_numpy(), "category"])
+    cats |= set(new_rows.get("category", []))
     order = tuple(c for c in state.inputs.profile.categories if c in cats)
-    closed = tuple(c for c in spec.close if c in set(ids))
-    changes = Changes(tuple(added), closed, tuple(adopted), resized, order)
-    return out, SnappedPoints.concat(snaps), changes
+    return out, SnappedPoints.concat(snaps), Changes(new_ids, order)
 
 
 def _added(
@@ -278,7 +258,7 @@ def _catchments(
     facility = [new_row[base.catch.facility[kept]]]
     demand = [base.catch.demand[kept]]
     dist = [base.catch.dist_m[kept]]
-    fresh = [row_of[fid] for fid in (*changes.added, *changes.adopted)]
+    fresh = [row_of[fid] for fid in changes.new_ids]
     fresh_ok = np.array([r for r in fresh if snapped.facilities.ok[r]], dtype=np.int64)
     if len(fresh_ok):
         cutoff_m = max(analyses.level_distances(state.inputs.profile).values())

@@ -112,8 +112,7 @@ def site(
         spec, project, inputs, network, demand_m, demand_snap, crs, issues=issues
     )
     area = siting_area_norm(profile, cat)
-    min_fig = profile.facility_min_area.get(cat)
-    min_area = float(min_fig.value) if min_fig is not None else np.nan
+    min_area = min_area_m2(profile, cat)
     pairs = catchments(network.graph, demand_snap, cand.snapped.subset(ok), cutoff_m=cut)
     common: dict[str, Any] = {
         "pair_candidate": pairs.facility,
@@ -161,6 +160,12 @@ def site(
     return Siting(sites, site_catch, res)
 
 
+def min_area_m2(profile: Profile, category: str) -> float:
+    """The profile's minimum floor area (m²) of a facility of ``category``; NaN without one."""
+    fig = profile.facility_min_area.get(category)
+    return float(fig.value) if fig is not None else np.nan
+
+
 def usable_candidates(
     spec: SitingSpec,
     project: Project,
@@ -191,7 +196,7 @@ def usable_candidates(
     if len(ok) == 0:
         raise InputError("siting: no candidate site could be snapped to the walk network")
     min_fig = profile.facility_min_area.get(cat)
-    min_area = float(min_fig.value) if min_fig is not None else np.nan
+    min_area = min_area_m2(profile, cat)
     if siting_area_norm(profile, cat) is None:
         # no per-household norm: a candidate must at least hold the category's minimum size
         too_small = cand.capacity_m2[ok] < min_area
