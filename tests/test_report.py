@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sample_results import EVIL, make_results
 
 from lifecircle.maps.charts import histogram_svg, horizontal_bar_svg
 from lifecircle.maps.report import SHEETS, render_report_html, write_report_xlsx
+
+
+def _wide(text: str) -> int:
+    """Columns a text takes in a spreadsheet cell: 2 for a wide (CJK) character, else 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def test_report_has_every_section_and_no_external_resource() -> None:
@@ -28,8 +35,9 @@ def test_report_has_every_section_and_no_external_resource() -> None:
     assert page.count("<svg") == 3
     assert not re.findall(r"(?:src|href)=\"(?:https?:)?//", page)
     assert "@page { size: A4" in page
-    # headline: 1 of 4 communities pass the 30 m² norm; shortfall 20 + 150 = 170 m²
-    assert "1/4" in page and "170 m²" in page
+    # headline: 2 of 4 communities pass the 30 m² norm (C2 and C3 have 40 m² per 100
+    # households, C1 29.2 and C4 none); shortfall 20 + 150 = 170 m²
+    assert "2/4" in page and "170 m²" in page
     # methods: sources, status letters, U explained, OSM credit from the network format
     assert "GB 50180-2018 附录B" in page and 'class="status U"' in page
     assert "U = 未核实" in page and "OpenStreetMap" in page
@@ -63,7 +71,10 @@ def test_xlsx_sheets_types_frozen_headers(tmp_path: Path) -> None:
     assert ws.cell(row=2, column=col).value == 2400
     per100 = ws.cell(row=2, column=headers.index("每百户建筑面积（m²）") + 1).value
     assert isinstance(per100, float) and abs(per100 - 29.1667) < 1e-3
-    assert ws.column_dimensions["B"].width >= 8
+    for col in range(1, ws.max_column + 1):  # every column fits its longest text
+        texts = [c.value for c in ws[get_column_letter(col)] if isinstance(c.value, str)]
+        need = max(map(_wide, texts), default=0)
+        assert ws.column_dimensions[get_column_letter(col)].width >= min(need, 50), texts
     for name in SHEETS:
         assert wb[name].freeze_panes == "A2"
     assert wb["summary"]["A1"].value == "项目"

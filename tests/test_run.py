@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -187,7 +189,7 @@ def test_demo_map_is_offline_and_small(demo_out: Path) -> None:
 
 
 def test_english_demo_names_categories_in_english(tmp_path: Path) -> None:
-    from lifecircle.cli import main
+    from lifecircle.cli import demo_project_path, main
 
     out = tmp_path / "en"
     assert main(["-q", "demo", "--out", str(out), "--lang", "en"]) == 0
@@ -197,4 +199,10 @@ def test_english_demo_names_categories_in_english(tmp_path: Path) -> None:
     assert "Kindergarten" in names or "kindergarten" in {str(n).lower() for n in names}
     assert not any(n == "幼儿园" for n in names)
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert "Methods" in report or "methods" in report
+    methods = re.search(r'<section id="methods">(.*?)</section>', report, flags=re.S)
+    assert methods is not None
+    with demo_project_path().open("rb") as fh:
+        demo = tomllib.load(fh)
+    # the section states the network file and the largest snapping distance of the project
+    assert Path(demo["network"]["path"]).name in methods.group(1)
+    assert f"{demo['network']['max_snap_m']:g} m" in methods.group(1)
