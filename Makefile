@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-out
 
-.PHONY: demo test bench lint demo-data browser clean
+.PHONY: demo test bench lint mutate demo-data browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python tools/typecheck.py
+
+## mutate: one-line mutations (tools/mutations.toml) on scratch copies; fails if one survives
+mutate: $(VENV)/.test-installed
+	$(BIN)/python tools/mutate.py
 
 ## demo-data: regenerate data/demo from its deterministic generator
 demo-data: $(VENV)/.run-installed

@@ -5,8 +5,9 @@ reads the mutations of ``tools/mutations.toml``. Each one names a file (or a glo
 exact original text, the mutated text, the pytest node ids that should fail under it, and a
 one-line reason. For each mutation the script
 
-1. copies the tracked files (``git ls-files``, as they are in the working tree) to a scratch
-   folder outside the working tree, which it never modifies;
+1. copies the files git tracks, or would track (``git ls-files --cached --others
+   --exclude-standard``, as they are in the working tree), to a scratch folder outside the
+   working tree, which it never modifies;
 2. replaces the original text by the mutated text, which must occur exactly once in the files
    named (else the mutation is reported ``not found`` or ``ambiguous``: the line moved or
    changed, and the list needs updating);
@@ -114,9 +115,17 @@ def load_mutations(path: Path) -> list[Mutation]:
 
 
 def tracked_files(root: Path) -> list[str]:
-    """The files git tracks under ``root`` that exist in the working tree (relative, posix)."""
+    """The files of the working tree git tracks or would track (not ignored), relative, posix.
+
+    New files not yet added (a test just written) come along; ignored ones (``.venv``, build
+    outputs) do not.
+    """
     res = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True, text=False
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+        text=False,
     )
     names = [n for n in res.stdout.decode("utf-8").split("\0") if n]
     return [n for n in names if (root / n).is_file()]
