@@ -26,9 +26,10 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.run-installed
 	$(BIN)/lifecircle demo --out $(OUT)
 
-## test: the whole test suite (installs headless Chromium for the browser tests where it can)
+## test: the whole test suite (installs headless Chromium for the browser tests where it can;
+## once installed, LIFECIRCLE_BROWSER=required makes a missing part fail them, not skip them)
 test: $(VENV)/.test-installed browser
-	$(BIN)/python -m pytest
+	LIFECIRCLE_BROWSER="$$(cat $(VENV)/.browser-required 2>/dev/null)" $(BIN)/python -m pytest
 
 ## bench: side-by-side benchmarks against the peer tools; rewrites BENCHMARKS.md
 bench: $(VENV)/.bench-installed
@@ -48,16 +49,21 @@ mutate: $(VENV)/.test-installed
 demo-data: $(VENV)/.run-installed
 	$(BIN)/python -m lifecircle.data.demo.generate data/demo
 
-## browser: Chromium, its driver and CJK fonts for the browser tests (Debian, as root)
+## browser: Chromium, its driver and CJK fonts for the browser tests (Debian, as root); where
+## they are present or installed, $(VENV)/.browser-required tells `make test` they must run
 browser:
-	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
-	    && { fc-list 2>/dev/null | grep -qi 'CJK'; }; then :; \
+	@mkdir -p $(VENV); \
+	if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+	    && { fc-list :lang=zh 2>/dev/null | grep -q .; }; then \
+	    echo required > $(VENV)/.browser-required; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing chromium, chromium-driver and fonts-noto-cjk for the browser tests"; \
+	    echo required > $(VENV)/.browser-required; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	        chromium chromium-driver fonts-noto-cjk >/dev/null) \
-	    || echo "could not install Chromium: the browser tests will be skipped"; \
-	else echo "Chromium not found and not installable here: the browser tests will be skipped"; fi
+	        chromium chromium-driver fonts-noto-cjk fontconfig >/dev/null) \
+	    || echo "could not install Chromium: the browser tests will fail, naming what is missing"; \
+	else rm -f $(VENV)/.browser-required; \
+	    echo "Chromium not found and not installable here: the browser tests will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info $(OUT)

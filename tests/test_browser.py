@@ -2,15 +2,15 @@
 every layer of the demo's and a generated county's map switches on and decodes, and popups and
 tooltips read as the Python side writes them.
 
-Needs Chromium and chromedriver (``make test`` installs them where it can); skipped with the
-reason when they are absent. Screenshots go to ``LIFECIRCLE_SCREENSHOTS`` when that is set (the
-README's demo pictures are made this way), else to pytest's temporary folder.
+Needs Chromium, chromedriver and a CJK font (``make test`` installs them where it can); skipped
+naming what is absent, or failed when ``LIFECIRCLE_BROWSER=required`` (set by ``make test`` after
+installing them; see tests/browserneeds.py). Screenshots go to ``LIFECIRCLE_SCREENSHOTS`` when
+that is set (the README's demo pictures are made this way), else to pytest's temporary folder.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from browserneeds import find_parts, missing, required, skip_or_fail
 from mappage import packed_layers
 from sample_results import build_sample_map, make_results
 
@@ -28,23 +29,20 @@ from lifecircle.maps.webmap import save_map
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-HAVE_BROWSER = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+PARTS = find_parts()
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    if not HAVE_BROWSER:
-        pytest.skip(
-            f"headless Chromium not found ({CHROMIUM}, {CHROMEDRIVER}): "
-            "install it with `apt-get install chromium chromium-driver fonts-noto-cjk`"
-        )
+    absent = missing(PARTS)
+    if absent:
+        skip_or_fail(absent, must_have=required())
+    assert PARTS.chromium is not None and PARTS.chromedriver is not None
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    options.binary_location = PARTS.chromium
     for flag in (
         "--headless",
         "--no-sandbox",
@@ -60,7 +58,7 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    drv = webdriver.Chrome(service=Service(PARTS.chromedriver), options=options)
     drv.set_page_load_timeout(60)
     try:
         yield drv
