@@ -170,6 +170,12 @@ def test_designed_gaps_and_failures_appear(demo_out: Path) -> None:
     summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
     assert summary["norms"]["station_min_area"]["failed"] >= 3
     assert summary["norms"]["community_size"]["failed"] >= 2
+    # the summary's counts are the results of the layers, counted (per community, per station)
+    for check, frame in (("community_size", comm), ("station_min_area", fac)):
+        results = frame[f"{check}_result"].dropna().tolist()
+        assert summary["norms"][check] == {
+            k: results.count(k) for k in ("passed", "failed", "not_provided")
+        }, check
 
 
 def test_sites_fill_the_designed_gap(demo_out: Path) -> None:
