@@ -211,4 +211,4 @@ def test_english_demo_names_categories_in_english(tmp_path: Path) -> None:
         demo = tomllib.load(fh)
     # the section states the network file and the largest snapping distance of the project
     assert Path(demo["network"]["path"]).name in methods.group(1)
-    assert f"{demo['network']['max_snap_m']:g} m" in methods.group(1)
+    assert f"<td>{demo['network']['max_snap_m']:g} m</td>" in methods.group(1)  # a cell of its own
