@@ -66,7 +66,10 @@ def test_the_list_in_the_repository_is_well_formed(mutate: ModuleType) -> None:
     assert len({m.id for m in mutations}) == len(mutations) >= 10
     for m in mutations:
         for node in m.tests:
-            assert (ROOT / node.split("::")[0]).is_file(), (m.id, node)
+            file, _, name = node.partition("::")
+            assert (ROOT / file).is_file(), (m.id, node)
+            text = (ROOT / file).read_text(encoding="utf-8")
+            assert not name or f"def {name.split('[')[0]}(" in text, (m.id, node)
 
 
 def test_the_tests_refuse_a_package_from_outside_the_scratch_copy(
