@@ -308,7 +308,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "walking_map_more": ("另有 {n} 项", "{n} more"),
     "walking_map_isochrones": (
-        "地图的“步行时间等时圈”图层（每类设施一层，打开时隐藏）绘出 {minutes} 内可步行到达该类"
+        "地图的“步行时间等时圈”图层（每类设施一层，打开时隐藏）绘出 {minutes}内可步行到达该类"
         "设施的范围，按其服务人群的步速（{paces}），计坡度与台阶。",
         "The map's 'Walking-time isochrones' layers (one per category, hidden at opening) draw "
         "the areas from which a facility of the category is reached within {minutes}, at the "

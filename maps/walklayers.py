@@ -31,9 +31,9 @@ from lifecircle.maps.packing import DisplayScale
 SLOPE_COLOR = "#b35806"
 #: At most this many categories are listed per community's tooltip.
 MAX_LINES = 6
-#: Fill colours of the walking-time isochrones, shortest level first (greens, apart from the
+#: Fill colours of the walking-time isochrones, shortest level first (teals, apart from the
 #: blues of the distance isochrones); further levels take the last one.
-TIME_LEVEL_COLORS = ("#006d2c", "#31a354", "#74c476", "#a1d99b")
+TIME_LEVEL_COLORS = ("#01665e", "#35978f", "#80cdc1", "#c7eae5")
 
 
 def _pace(walking: WalkingMethods | None, group: str, lang: str) -> str:
