@@ -28,6 +28,7 @@ pace ``s`` is the distance isochrone of ``t · 60 · s`` metres.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Sequence
 
@@ -49,21 +50,25 @@ IntArray = NDArray[np.int64]
 _KEYS: weakref.WeakKeyDictionary[WalkCost, tuple[FloatArray, FloatArray, FloatArray]] = (
     weakref.WeakKeyDictionary()
 )
+_KEYS_LOCK = threading.Lock()  # the isochrones of a run are drawn on several threads
 
 
 def _keys(cost: WalkCost) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``shift`` per edge and the shifted ascending ``cum_fwd_m`` and ``cum_bwd_m``."""
-    if cost in _KEYS:
+    with _KEYS_LOCK:
+        if cost not in _KEYS:
+            _KEYS[cost] = _shifted(cost)
         return _KEYS[cost]
+
+
+def _shifted(cost: WalkCost) -> tuple[FloatArray, FloatArray, FloatArray]:
     ptr = cost.cut_ptr
     n_cuts = np.diff(ptr)
     # each edge's values start 1 m above the end of the previous edge's: the whole array ascends
     top = np.maximum(cost.cum_fwd_m[ptr[1:] - 1], cost.cum_bwd_m[ptr[1:] - 1]) + 1.0
     shift = np.concatenate([[0.0], np.cumsum(top)[:-1]])
     per_cut = np.repeat(shift, n_cuts)
-    out = (shift, cost.cum_fwd_m + per_cut, cost.cum_bwd_m + per_cut)
-    _KEYS[cost] = out
-    return out
+    return shift, cost.cum_fwd_m + per_cut, cost.cum_bwd_m + per_cut
 
 
 def _offset_at(

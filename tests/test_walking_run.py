@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import rasterio
 from pyproj import Transformer
@@ -26,7 +27,7 @@ from lifecircle.run.inputs import load_inputs, prepare
 from lifecircle.run.network import build_network, snap
 from lifecircle.run.walking import walking_network
 from lifecircle.vocab import CATEGORIES, time_column, time_coverage_column
-from lifecircle.walkingspec import GroupSpec, WalkingSpec
+from lifecircle.walkingspec import GroupSpec, WalkingSpec, read_walking
 
 GROUP_OF = {c: load_profile("cn-national").categories[c].group for c in CATEGORIES}
 HILLSIDE = ("C04", "C08", "C12")  # the old town's north-east, up the steps towards 凤凰山
@@ -311,3 +312,39 @@ def test_report_says_the_map_draws_time_isochrones_and_at_which_pace(demo_out: P
     assert "5分钟、10分钟、15分钟内" in sentence
     for pace in ("全体居民 1.2 米/秒", "老年人（60岁及以上） 0.8 米/秒", "儿童（0–6岁） 1 米/秒"):
         assert pace in sentence
+
+
+def test_a_scenario_redraws_the_time_isochrones_of_the_categories_it_changes(
+    demo_out: Path,
+) -> None:
+    base = gpd.read_file(demo_out / "results.gpkg", layer="isochrones_time")
+    folder = demo_out / "scenarios" / "石桥村小学并入临溪小学"  # closes a primary school
+    scen = gpd.read_file(folder / "results.gpkg", layer="isochrones_time")
+    assert scen[["category", "minutes", "group"]].equals(base[["category", "minutes", "group"]])
+    metric_base, metric_scen = base.to_crs("EPSG:32648"), scen.to_crs("EPSG:32648")
+    for k, cat in enumerate(base["category"]):
+        a, b = metric_base.geometry.iloc[k], metric_scen.geometry.iloc[k]
+        if cat == "primary_school":  # one school fewer: a smaller area
+            assert b.area < a.area
+            assert b.difference(a.buffer(1.0)).area < 1e-6 * b.area
+        else:  # the other categories' areas are the run's own
+            assert a.equals_exact(b, tolerance=1e-6), cat
+
+
+def test_without_a_walking_table_no_time_isochrones_are_drawn(
+    county_out: Path, tmp_path: Path
+) -> None:
+    # the generated county's project file has no [walking]: walking time is measured with the
+    # defaults, but results.gpkg and the map have no walking-time isochrones
+    from mappage import overlay_names
+
+    layers = {name for name, _ in pyogrio.list_layers(county_out / "results.gpkg")}
+    assert "isochrones" in layers and "isochrones_time" not in layers
+    page = (county_out / "map.html").read_text(encoding="utf-8")
+    assert not [n for n in overlay_names(page) if n.startswith("步行时间等时圈")]
+    assert "地图的“步行时间等时圈”" not in (county_out / "report.html").read_text(encoding="utf-8")
+    # an empty [walking] table is a table: the defaults, drawn
+    problems: list[str] = []
+    assert read_walking(None, tmp_path, problems).given is False
+    assert read_walking({}, tmp_path, problems).given is True
+    assert problems == []

@@ -268,7 +268,7 @@ def all_isochrones(
     count
         Told ``(done, total)`` as the unions are made, both kinds together.
     time
-        Draw the walking-time isochrones too (when the network has walking efforts).
+        Draw the walking-time isochrones too (when the project file has a ``[walking]`` table).
 
     Returns
     -------
@@ -276,11 +276,14 @@ def all_isochrones(
         ``category``, ``level``, geometry: the areas within each level's distance (m) of the
         category's facilities. ``category``, ``minutes``, ``group``, geometry: the areas from
         which one of them is reached within each of ``[walking] levels_min`` minutes at the
-        pace of the group the category serves, slope and steps included; None without
-        ``[walking]`` (or with ``time=False``). Both in the metric CRS, empty areas left out.
+        pace of the group the category serves, slope and steps included; None when the project
+        file has no ``[walking]`` table (or with ``time=False``). Both in the metric CRS, empty
+        areas left out.
     """
     levels: Mapping[Level, float] = level_distances(profile)
     walking = network.walking if time else None
+    if walking is not None and not walking.spec.given:
+        walking = None  # the project file has no [walking] table
     graph = network.graph
     minutes = [] if walking is None else [float(t) for t in walking.spec.levels_min]
     jobs: list[tuple[str, Level, SnappedPoints, float]] = []
