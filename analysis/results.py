@@ -225,6 +225,10 @@ class RunResults:
         ``reachable_area_per_100hh_m2``.
     isochrones
         Polygons: ``category``, ``level`` (``5min`` / ``10min`` / ``15min``), one union per pair.
+    isochrones_time
+        Polygons: ``category``, ``minutes``, ``group``: per category and ``[walking]`` time
+        level, the area from which one of its facilities is reached within the minutes at the
+        pace of the group it serves, slope and steps included; None without walking times.
     sites
         Points: ``rank``, ``candidate_id``, ``category``, ``newly_covered_population``,
         ``required_floor_area_m2``; may be empty.
@@ -302,6 +306,7 @@ class RunResults:
     provenance: Provenance | None = None
     time_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     time_callouts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    isochrones_time: gpd.GeoDataFrame | None = None
 
     def coverage_shares(self) -> dict[str, dict[str, float]]:
         """Network coverage share (0–1) per category and level, in the coverage table's order."""

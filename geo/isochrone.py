@@ -63,7 +63,7 @@ def _check(cutoff_m: float, walk_width_m: float) -> None:
         raise ValueError(f"walk_width_m must be > 0 m, got {walk_width_m}")
 
 
-def _merge(ivals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def merge_intervals(ivals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     ivals.sort()
     out = [ivals[0]]
     for lo, hi in ivals[1:]:
@@ -245,7 +245,7 @@ def reachable_parts(
                 ivals.append((0.0, float(ru[i])))
             if from_v[i]:
                 ivals.append((big - float(rv[i]), big))
-            extra += [(e, lo, hi) for lo, hi in _merge(ivals)]
+            extra += [(e, lo, hi) for lo, hi in merge_intervals(ivals)]
         if extra:
             arr = np.asarray(extra, dtype=np.float64)
             edges.append(arr[:, 0].astype(np.int64))
@@ -443,13 +443,30 @@ def _face_polygon(
     return out[0] if len(out) == 1 else cast(Area, shapely.multipolygons(out))
 
 
-def _polygon(
+def parts_polygon(
     graph: WalkGraph,
     edge: NDArray[np.int64],
     lo_m: FloatArray,
     hi_m: FloatArray,
     walk_width_m: float,
 ) -> Area:
+    """The isochrone polygon of reachable parts of edges: their band of ``walk_width_m``.
+
+    Parameters
+    ----------
+    graph
+        The walk network.
+    edge, lo_m, hi_m
+        Non-overlapping intervals ``[lo_m, hi_m]`` along ``edge``, measured from ``edge_u`` (m),
+        as :func:`reachable_parts` gives them.
+    walk_width_m
+        Width of the band drawn along the parts (m).
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        In the graph's CRS, holes kept; an empty Polygon for no parts.
+    """
     if len(edge) == 0:
         return shapely.Polygon()
     coords, whole = _segments(graph, edge, lo_m, hi_m)
@@ -499,7 +516,7 @@ def isochrone(
     """
     _check(cutoff_m, walk_width_m)
     edge, lo, hi = reachable_parts(graph, sources, cutoff_m=cutoff_m)
-    return _polygon(graph, edge, lo, hi, walk_width_m)
+    return parts_polygon(graph, edge, lo, hi, walk_width_m)
 
 
 def isochrones_per_source(
@@ -515,6 +532,6 @@ def isochrones_per_source(
     for i in index:
         one = sources.subset(np.array([i]))
         edge, lo, hi = reachable_parts(graph, one, cutoff_m=cutoff_m)
-        out[int(i)] = _polygon(graph, edge, lo, hi, walk_width_m)
+        out[int(i)] = parts_polygon(graph, edge, lo, hi, walk_width_m)
     logger.debug("built %d isochrones of %g m", len(index), cutoff_m)
     return out

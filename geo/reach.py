@@ -293,6 +293,55 @@ def nearest_facility(
     return Nearest(dist, fac)
 
 
+def facility_efforts(
+    graph: WalkGraph, cost: WalkCost, facilities: SnappedPoints, *, limit_m: float = np.inf
+) -> tuple[FloatArray, IntArray]:
+    """Walking effort from every node to the facility it reaches soonest (node → facility).
+
+    One multi-source pass over the reversed directed graph, weighted by the efforts of ``cost``:
+    a facility snapped at offset ``t`` of edge ``(u, v)`` with access leg ``a`` is reached from
+    ``u`` with the effort of walking forward from ``u`` to ``t`` plus ``a``, from ``v`` with the
+    effort of walking back from ``v`` to ``t`` plus ``a`` (access legs walked as flat ground).
+
+    Parameters
+    ----------
+    graph
+        The walk network the facilities were snapped to.
+    cost
+        Its walking efforts (:func:`lifecircle.geo.walktime.walk_cost`).
+    facilities
+        Snapped points; unsnapped ones are ignored.
+    limit_m
+        Efforts above this (flat-equivalent m) are inf; a finite limit makes the pass faster.
+
+    Returns
+    -------
+    effort_m, facility
+        Per node: the effort in flat-equivalent metres (a walker of pace ``s`` m/s takes
+        ``effort_m / s`` seconds; inf beyond ``limit_m``), and the index into ``facilities`` of
+        the facility reached soonest (-1 where none is reached).
+    """
+    n = graph.n_nodes
+    f_idx = np.flatnonzero(facilities.ok).astype(np.int64)
+    if len(f_idx) == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    fe = facilities.edge[f_idx]
+    f_to, f_from = cost.along(graph, fe, facilities.offset_m[f_idx])
+    fa = facilities.access_m[f_idx]
+    # reversed graph: a seed is reached from edge_u walking forward to it, from edge_v back
+    csr = _seeded_csr(graph, cost.arc_reverse_m, fe, f_to + fa, cost.bwd_m[fe] - f_from + fa)
+    node_eff, _, src = dijkstra(
+        csr,
+        directed=True,
+        indices=np.arange(n, n + len(f_idx)),
+        limit=limit_m,
+        min_only=True,
+        return_predecessors=True,
+    )
+    node_src = np.where(src[:n] >= 0, f_idx[np.maximum(src[:n] - n, 0)], -1)
+    return np.asarray(node_eff[:n], dtype=np.float64), node_src
+
+
 def nearest_facility_time(
     graph: WalkGraph,
     cost: WalkCost,
@@ -347,7 +396,6 @@ def nearest_facility_time(
     if not cutoff_min >= 0:
         raise ValueError(f"cutoff_min must be ≥ 0 min (or inf), got {cutoff_min}")
     limit_m = cutoff_min * 60.0 * speed_mps
-    n = graph.n_nodes
     f_idx = np.flatnonzero(facilities.ok).astype(np.int64)
     fe = facilities.edge[f_idx]
     f_to, f_from = cost.along(graph, fe, facilities.offset_m[f_idx])
@@ -357,17 +405,7 @@ def nearest_facility_time(
     fac = np.full(nd, -1, dtype=np.int64)
     idx = np.flatnonzero(demand.ok)
     if len(f_idx) and len(idx):
-        # reversed graph: a seed is reached from edge_u walking forward to it, from edge_v back
-        csr = _seeded_csr(graph, cost.arc_reverse_m, fe, f_to + fa, cost.bwd_m[fe] - f_from + fa)
-        node_eff, _, src = dijkstra(
-            csr,
-            directed=True,
-            indices=np.arange(n, n + len(f_idx)),
-            limit=limit_m,
-            min_only=True,
-            return_predecessors=True,
-        )
-        node_src = np.where(src[:n] >= 0, f_idx[np.maximum(src[:n] - n, 0)], -1)
+        node_eff, node_src = facility_efforts(graph, cost, facilities, limit_m=limit_m)
         e = demand.edge[idx]
         d_to, d_from = cost.along(graph, e, demand.offset_m[idx])
         via_u = node_eff[graph.edge_u[e]] + d_from

@@ -25,6 +25,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "stations": ("社区综合服务站", "Community service stations"),
     "facilities": ("设施（按类别）", "Facilities by category"),
     "isochrones": ("步行等时圈", "Walking isochrones"),
+    "time_isochrones": ("步行时间等时圈", "Walking-time isochrones"),
+    "time_isochrones_legend": (
+        "按各类设施服务人群的步速，计坡度与台阶，从家到设施",
+        "at the pace of the group each category serves, slope and steps included, home to facility",
+    ),
     "uncovered": ("未覆盖人口", "Population not covered"),
     "sites": ("建议新增设施点", "Proposed sites"),
     "site_catchments": ("建议设施服务范围", "Catchments of proposed sites"),
@@ -256,6 +261,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "print_hint": ("可直接打印为 A4", "Prints on A4"),
     "m_unit": ("米", "m"),
     "m_per_min": ("米/分钟", "m/min"),
+    "m_per_s": ("米/秒", "m/s"),
+    "minutes_n": ("{n}分钟", "{n} min"),
     "people": ("人", "people"),
     "of_total": ("占", "of"),
     # walking time
@@ -300,6 +307,13 @@ _LABELS: dict[str, tuple[str, str]] = {
         "time coverage of the group served: flat ground → with slope and steps",
     ),
     "walking_map_more": ("另有 {n} 项", "{n} more"),
+    "walking_map_isochrones": (
+        "地图的“步行时间等时圈”图层（每类设施一层，打开时隐藏）绘出 {minutes}内可步行到达该类"
+        "设施的范围，按其服务人群的步速（{paces}），计坡度与台阶。",
+        "The map's 'Walking-time isochrones' layers (one per category, hidden at opening) draw "
+        "the areas from which a facility of the category is reached within {minutes}, at the "
+        "pace of the group it serves ({paces}), slope and steps included.",
+    ),
     "distance_share": ("距离口径覆盖率（全体居民）", "By distance (all residents)"),
     "time_share": ("时间口径覆盖率（服务人群）", "By walking time (group served)"),
     "flat_time_share": ("同步速平地覆盖率", "Same pace on flat ground"),
@@ -373,6 +387,15 @@ def level_label(level: str, lang: str) -> str:
     """
     pair = _LEVELS.get(level)
     return pair[_index(lang)] if pair else level
+
+
+def minutes_label(minutes: float, lang: str) -> str:
+    """A walking-time level for display: ``5分钟`` / ``5 min`` (``7.5分钟`` for 7.5 minutes).
+
+    >>> minutes_label(7.5, "zh"), minutes_label(10.0, "en")
+    ('7.5分钟', '10 min')
+    """
+    return label("minutes_n", lang).format(n=f"{minutes:g}")
 
 
 def result_label(result: object, lang: str) -> str:

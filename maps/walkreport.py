@@ -14,7 +14,7 @@ import pandas as pd
 
 from lifecircle.analysis.results import RunResults, WalkingMethods
 from lifecircle.maps.htmlparts import pct as _pct
-from lifecircle.maps.labels import escape_html as _e, label, level_label
+from lifecircle.maps.labels import escape_html as _e, label, level_label, minutes_label
 
 #: A county-wide drop (flat − sloped) from this many points on is marked in the table.
 MARK_DROP = 0.05
@@ -47,6 +47,26 @@ def _intro(m: WalkingMethods, lang: str) -> str:
         n_flat=f"{m.flat_edges:,}",
     )
     return f'<p>{_e(facts)}</p><p class="note">{_e(label("walking_note", lang))}</p>'
+
+
+def _map_note(results: RunResults, m: WalkingMethods, lang: str) -> str:
+    """One sentence on the map's walking-time isochrones and their paces ('' without them)."""
+    frame = results.isochrones_time
+    if frame is None or len(frame) == 0:
+        return ""
+    minutes = sorted({float(t) for t in frame["minutes"]})
+    groups = list(dict.fromkeys(str(g) for g in frame["group"]))
+    sep = "；" if lang == "zh" else "; "
+    paces = sep.join(
+        f"{_group(m, g, lang)} {m.speed_mps[g]:g} {label('m_per_s', lang)}"
+        for g in groups
+        if g in m.speed_mps
+    )
+    sep = "、" if lang == "zh" else ", "
+    text = label("walking_map_isochrones", lang).format(
+        minutes=sep.join(minutes_label(t, lang) for t in minutes), paces=paces
+    )
+    return f"<p>{_e(text)}</p>"
 
 
 def _table(headers: list[str], rows: list[str]) -> str:
@@ -90,7 +110,7 @@ def walking_html(results: RunResults) -> str:
         )
     cols = ["category_name", "walking_group", "level", "distance_share", "time_share"]
     headers = [label(c, lang) for c in (*cols, "flat_time_share", "hill_effect")]
-    out = _intro(m, lang) + _table(headers, rows)
+    out = _intro(m, lang) + _map_note(results, m, lang) + _table(headers, rows)
     out += f"<h3>{_e(label('hill_callouts', lang))}</h3>"
     callouts = results.time_callouts
     if len(callouts) == 0:

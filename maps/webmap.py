@@ -39,7 +39,7 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
-from lifecircle.analysis.results import Comparison
+from lifecircle.analysis.results import Comparison, WalkingMethods
 from lifecircle.maps.basemaps import resolve_basemap
 from lifecircle.maps.controls import Attribution, FullscreenControl, HtmlControl
 from lifecircle.maps.labels import escape_html as _esc, label
@@ -55,7 +55,7 @@ from lifecircle.maps.packing import DisplayScale
 from lifecircle.maps.reach import isochrone_layers, sites_layers, streets_layer, uncovered_layers
 from lifecircle.maps.scenariolayers import scenario_layers
 from lifecircle.maps.style import CSS
-from lifecircle.maps.walklayers import walking_layer
+from lifecircle.maps.walklayers import time_isochrone_layers, walking_layer
 from lifecircle.vocab import LANGS, Basemap, Lang
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,8 @@ def build_map(
     count: Callable[[int, int], None] | None = None,
     scenarios: Sequence[Comparison] = (),
     time_callouts: pd.DataFrame | None = None,
+    isochrones_time: gpd.GeoDataFrame | None = None,
+    walking: WalkingMethods | None = None,
 ) -> folium.Map:
     """Draw the results of a run on an interactive Leaflet map.
 
@@ -124,6 +126,11 @@ def build_map(
     time_callouts
         Communities where slope and steps cut a category's walking-time coverage (the run's
         ``time_callouts``), drawn as a layer off at opening.
+    isochrones_time
+        The run's walking-time isochrones (``category``, ``minutes``, ``group``), one layer per
+        category off at opening; None or empty: none drawn.
+    walking
+        How walking time was measured (the groups' names and paces, for the tooltips).
 
     Returns
     -------
@@ -148,6 +155,7 @@ def build_map(
         "sites": sites,
         "site_catchments": site_catchments,
         "streets": streets,
+        "isochrones_time": isochrones_time,
     }
     # the uncovered points are gathered into cells on their own lattice first, then shifted
     prepared = {k: prepare(f, gcj02 and k != "uncovered") for k, f in frames.items()}
@@ -189,13 +197,27 @@ def build_map(
     names = display_names(prepared["facilities"], category_names)
     legend: list[str] = []
     streets_legend: list[str] = []  # the streets' entry closes the legend
+
+    def isochrones_drawn() -> None:
+        """The isochrones by distance, then those by walking time (one group of layers)."""
+        isochrone_layers(
+            m, prepared["isochrones"], lang=lang, names=names, legend=legend, scale=scale
+        )
+        time_isochrone_layers(
+            m,
+            prepared["isochrones_time"],
+            lang=lang,
+            names=names,
+            legend=legend,
+            scale=scale,
+            walking=walking,
+        )
+
     groups: list[Callable[[], object]] = [
         lambda: streets_legend.append(
             streets_layer(m, prepared["streets"], lang=lang, scale=scale)
         ),
-        lambda: isochrone_layers(
-            m, prepared["isochrones"], lang=lang, names=names, legend=legend, scale=scale
-        ),
+        isochrones_drawn,
         lambda: communities_layers(
             m,
             prepared["communities"],

@@ -33,3 +33,15 @@ def overlay_names(page: str) -> list[str]:
     block = re.search(r"overlays\s*:\s*\{(.*?)\},\s*\};", page, re.S)
     assert block is not None, "the page has no layer control"
     return [json.loads(f'"{k}"') for k in re.findall(r'"((?:[^"\\]|\\.)*)"\s*:', block.group(1))]
+
+
+def shown_layers(page: str) -> list[str]:
+    """The names of the packed layers on the map at opening (the others are off until ticked)."""
+    decoder = json.JSONDecoder()
+    shown = []
+    for m in _LAZY.finditer(page):
+        _, end = decoder.raw_decode(page, m.end())
+        name, after = decoder.raw_decode(page, end + 2)
+        if page[after : after + 64].lstrip(");\n").startswith(f"{m.group(1)}.addTo("):
+            shown.append(str(name))
+    return shown

@@ -40,6 +40,7 @@ def test_every_recorded_layer_is_written(demo_out: Path) -> None:
             "demand",
             "facilities",
             "isochrones",
+            "isochrones_time",
             "sites",
         ]
     )

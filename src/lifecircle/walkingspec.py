@@ -78,6 +78,9 @@ class WalkingSpec:
         Life-circle levels in minutes for the time measure, ascending.
     groups
         Pace (and optional share) per population group id.
+    given
+        Whether the project file has a ``[walking]`` table. Without one the defaults measure
+        walking time all the same, but no walking-time isochrones are drawn.
     """
 
     speed_mps: float = DEFAULT_SPEED_MPS
@@ -86,6 +89,7 @@ class WalkingSpec:
     steps_factor: float = 2.0
     levels_min: tuple[float, ...] = (5.0, 10.0, 15.0)
     groups: Mapping[str, GroupSpec] = field(default_factory=_default_groups)
+    given: bool = True
 
     def speed_of(self, group: str) -> float | None:
         """The flat-ground pace (m/s) of a group; None for a group the project does not know."""
@@ -123,7 +127,7 @@ def read_walking(raw: Any, base: Path, problems: list[str]) -> WalkingSpec:
         The table; where a value is bad, its default (the problems make the caller raise).
     """
     if raw is None:
-        return WalkingSpec()
+        return WalkingSpec(given=False)
     if not isinstance(raw, dict):
         problems.append("[walking] must be a table")
         return WalkingSpec()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +24,9 @@ from lifecircle.analysis.supply import community_mean, served_households, two_st
 from lifecircle.dataissues import IssueLog
 from lifecircle.geo.isochrone import isochrone
 from lifecircle.geo.reach import catchments as facility_catchments, nearest_facility
+from lifecircle.geo.snap import SnappedPoints
+from lifecircle.geo.timeisochrone import time_isochrones as draw_time_isochrones
+from lifecircle.geo.walktime import WalkCost
 from lifecircle.run.inputs import Prepared
 from lifecircle.run.network import Network, Snapped
 from lifecircle.run.walking import Walking, category_minutes, time_coverage
@@ -234,25 +238,101 @@ def isochrones(
     ``categories`` limits the unions to those categories; ``count(done, total)`` is told as
     the unions are made.
     """
+    return all_isochrones(
+        prepared, network, snapped, profile, categories=categories, count=count, time=False
+    )[0]
+
+
+#: The columns of the walking-time isochrones (``isochrones_time`` in results.gpkg).
+TIME_ISOCHRONE_COLUMNS = ["category", "minutes", "group", "geometry"]
+
+
+def all_isochrones(
+    prepared: Prepared,
+    network: Network,
+    snapped: Snapped,
+    profile: Profile,
+    *,
+    categories: Sequence[str] | None = None,
+    count: Callable[[int, int], None] | None = None,
+    time: bool = True,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The isochrone unions of every category × level, by distance and by walking time.
+
+    Parameters
+    ----------
+    prepared, network, snapped, profile
+        The run's layers, walk network, snapped points and profile.
+    categories
+        Limits the unions to those categories (all of the profile's when None).
+    count
+        Told ``(done, total)`` as the unions are made, both kinds together.
+    time
+        Draw the walking-time isochrones too (when the project file has a ``[walking]`` table).
+
+    Returns
+    -------
+    by_distance, by_time
+        ``category``, ``level``, geometry: the areas within each level's distance (m) of the
+        category's facilities. ``category``, ``minutes``, ``group``, geometry: the areas from
+        which one of them is reached within each of ``[walking] levels_min`` minutes at the
+        pace of the group the category serves, slope and steps included; None when the project
+        file has no ``[walking]`` table (or with ``time=False``). Both in the metric CRS, empty
+        areas left out.
+    """
     levels: Mapping[Level, float] = level_distances(profile)
-    jobs = []
+    walking = network.walking if time else None
+    if walking is not None and not walking.spec.given:
+        walking = None  # the project file has no [walking] table
+    graph = network.graph
+    minutes = [] if walking is None else [float(t) for t in walking.spec.levels_min]
+    jobs: list[tuple[str, Level, SnappedPoints, float]] = []
+    time_jobs: list[tuple[str, str, SnappedPoints, WalkCost, float]] = []
     for cat in profile.categories if categories is None else categories:
         idx = _category_rows(prepared, snapped, cat)
-        if len(idx) > 0:
-            sources = snapped.facilities.subset(idx)
-            jobs += [(cat, lv, sources, dist) for lv, dist in levels.items()]
-    # GEOS buffering releases the GIL: the category × level unions run on every core
+        if len(idx) == 0:
+            continue
+        sources = snapped.facilities.subset(idx)
+        jobs += [(cat, lv, sources, dist) for lv, dist in levels.items()]
+        if walking is not None:
+            group = profile.categories[cat].group
+            time_jobs.append((cat, group, sources, walking.cost, walking.speed_mps[group]))
+    # GEOS buffering releases the GIL: the unions run on every core; a walking-time job draws
+    # every time level of a category from one search, and counts as that many unions
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        futures = [pool.submit(isochrone, network.graph, job[2], cutoff_m=job[3]) for job in jobs]
-        for done, _ in enumerate(as_completed(futures), start=1):
+        dist_futures = [
+            pool.submit(isochrone, graph, sources, cutoff_m=dist) for _, _, sources, dist in jobs
+        ]
+        time_futures = [
+            pool.submit(
+                draw_time_isochrones, graph, cost, sources, minutes=minutes, speed_mps=speed
+            )
+            for _, _, sources, cost, speed in time_jobs
+        ]
+        weight: dict[Future[Any], int] = dict.fromkeys(dist_futures, 1)
+        weight |= dict.fromkeys(time_futures, len(minutes))
+        done = 0
+        for future in as_completed(weight):
+            done += weight[future]
             if count is not None:
-                count(done, len(futures))
-        geoms = [f.result() for f in futures]
+                count(done, sum(weight.values()))
     rows = [
-        {"category": cat, "level": lv, "geometry": geom}
-        for (cat, lv, _, _), geom in zip(jobs, geoms, strict=True)
-        if not geom.is_empty
+        {"category": cat, "level": lv, "geometry": f.result()}
+        for (cat, lv, _, _), f in zip(jobs, dist_futures, strict=True)
+        if not f.result().is_empty
     ]
-    return gpd.GeoDataFrame(
+    by_distance = gpd.GeoDataFrame(
         rows, columns=["category", "level", "geometry"], geometry="geometry", crs=prepared.crs
     )
+    if walking is None:
+        return by_distance, None
+    time_rows = [
+        {"category": cat, "minutes": t, "group": group, "geometry": geom}
+        for (cat, group, _, _, _), f in zip(time_jobs, time_futures, strict=True)
+        for t, geom in zip(minutes, f.result(), strict=True)
+        if not geom.is_empty
+    ]
+    by_time = gpd.GeoDataFrame(
+        time_rows, columns=TIME_ISOCHRONE_COLUMNS, geometry="geometry", crs=prepared.crs
+    )
+    return by_distance, by_time

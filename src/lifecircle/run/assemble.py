@@ -139,13 +139,15 @@ def assemble(
     evaluation: Evaluation | None = None,
     baseline: RunResults | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
+    isochrones_time: gpd.GeoDataFrame | None = None,
 ) -> RunResults:
     """Join the steps' results into the run's results, every frame in WGS84.
 
     ``evaluation`` replaces the run's own (a scenario's facilities on the run's network); a
     scenario proposes no sites. With ``baseline`` (the run's own results, whose demand points
     and communities a scenario shares) its streets and those geometries are reused instead of
-    being drawn and converted again; ``isochrones`` (WGS84), where given, are used as they are.
+    being drawn and converted again; ``isochrones`` and ``isochrones_time`` (WGS84), where
+    given, are used as they are.
     """
     project, profile = state.project, state.inputs.profile
     ev = evaluation or state.evaluation
@@ -189,6 +191,11 @@ def assemble(
             pd.DataFrame()
             if cov.time is None
             else hill_callouts(cov.time, prepared.communities, profile, project.lang)
+        ),
+        isochrones_time=(
+            isochrones_time
+            if isochrones_time is not None or ev.isochrones_time_m is None
+            else ev.isochrones_time_m.to_crs(WGS84)
         ),
     )
 

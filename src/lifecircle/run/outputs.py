@@ -46,6 +46,8 @@ SCENARIOS_FOLDER = "scenarios"
 
 #: The layers of results.gpkg and the frames of the results they hold.
 GPKG_LAYERS = ("demand", "communities", "facilities", "isochrones", "sites")
+#: The layers written only when the run has them (walking-time isochrones: with ``[walking]``).
+GPKG_OPTIONAL_LAYERS = ("isochrones_time",)
 
 
 def frame_for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -99,6 +101,8 @@ def _write_map(
         count=count,
         scenarios=results.scenarios,
         time_callouts=results.time_callouts,
+        isochrones_time=results.isochrones_time,
+        walking=m.walking,
     )
     save_map(folium_map, path)
 
@@ -107,9 +111,11 @@ def _write_data(results: RunResults, folder: Path) -> None:
     """results.gpkg and issues.csv of a run (or of a scenario) into ``folder``."""
     gpkg = folder / OUTPUT_FILES["results"]
     with gdal_run_date():
-        for name in GPKG_LAYERS:
-            frame = frame_for_gpkg(getattr(results, name))
-            frame.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+        for name in GPKG_LAYERS + GPKG_OPTIONAL_LAYERS:
+            layer = getattr(results, name)
+            if layer is None:
+                continue
+            frame_for_gpkg(layer).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
     issues = results.issues.reindex(columns=list(ISSUE_COLUMNS))
     issues.map(csv_safe).to_csv(folder / OUTPUT_FILES["issues"], index=False, encoding="utf-8-sig")
 

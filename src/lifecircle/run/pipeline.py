@@ -89,8 +89,8 @@ def analyse_state(
             else siting_step.no_siting(prepared.crs)
         )
     with timer.step("isochrones") as count:
-        iso = analyses.isochrones(prepared, network, snapped, profile, count=count)
-    evaluation = Evaluation(prepared, snapped, reached, catch, cov, norms, iso)
+        iso, iso_time = analyses.all_isochrones(prepared, network, snapped, profile, count=count)
+    evaluation = Evaluation(prepared, snapped, reached, catch, cov, norms, iso, iso_time)
     return RunState(project, inputs, network, evaluation, sited, issues, timer.timings_s)
 
 

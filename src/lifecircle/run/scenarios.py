@@ -135,9 +135,12 @@ def run_scenario(
     norms = analyses.norms(prepared, snapped, catch, profile, issues=station_issues)
     new_ids = set(changes.new_ids)
     issues.items.extend(i for i in station_issues.items if i.row_id in new_ids)
-    fresh_iso = analyses.isochrones(prepared, state.network, snapped, profile, categories=touched)
+    fresh_iso, fresh_time = analyses.all_isochrones(
+        prepared, state.network, snapped, profile, categories=touched
+    )
     iso = _merge_isochrones(profile, state.evaluation.isochrones_m, fresh_iso, touched)
-    evaluation = Evaluation(prepared, snapped, reached, catch, cov, norms, iso)
+    iso_time = _merge_time_isochrones(profile, base.isochrones_time_m, fresh_time, touched)
+    evaluation = Evaluation(prepared, snapped, reached, catch, cov, norms, iso, iso_time)
     scenario_state = replace(
         state, evaluation=evaluation, siting=no_siting(prepared.crs), issues=issues
     )
@@ -147,7 +150,19 @@ def run_scenario(
     iso_wgs84 = _merge_isochrones(
         profile, baseline.isochrones, fresh_iso.to_crs(baseline.isochrones.crs), touched
     )
-    results = assemble(scenario_state, baseline=baseline, isochrones=iso_wgs84)
+    time_wgs84 = (
+        None
+        if fresh_time is None or baseline.isochrones_time is None
+        else _merge_time_isochrones(
+            profile,
+            baseline.isochrones_time,
+            fresh_time.to_crs(baseline.isochrones_time.crs),
+            touched,
+        )
+    )
+    results = assemble(
+        scenario_state, baseline=baseline, isochrones=iso_wgs84, isochrones_time=time_wgs84
+    )
     return ScenarioRun(spec, results)
 
 
@@ -288,3 +303,22 @@ def _merge_isochrones(
     key = both["category"].map(cat_rank) * len(LEVELS) + both["level"].map(level_rank)
     ordered = both.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
     return gpd.GeoDataFrame(ordered, geometry="geometry", crs=base.crs)
+
+
+def _merge_time_isochrones(
+    profile: Profile,
+    base: gpd.GeoDataFrame | None,
+    fresh: gpd.GeoDataFrame | None,
+    touched: list[str],
+) -> gpd.GeoDataFrame | None:
+    """The base's walking-time isochrones, those of the changed categories replaced by
+    ``fresh``, by category then minutes (None without walking times)."""
+    if base is None or fresh is None:
+        return None
+    kept = base[~base["category"].isin(touched)]
+    both = pd.concat([kept, fresh], ignore_index=True)
+    cat_rank = both["category"].map({c: i for i, c in enumerate(profile.categories)})
+    order = np.lexsort((both["minutes"].to_numpy(dtype=float), cat_rank.to_numpy()))
+    return gpd.GeoDataFrame(
+        both.iloc[order].reset_index(drop=True), geometry="geometry", crs=base.crs
+    )

@@ -34,6 +34,9 @@ class Evaluation:
         Nearest facility per category, facility catchments, coverage, and norm results.
     isochrones_m
         The isochrone union of every category × level (metric CRS).
+    isochrones_time_m
+        The walking-time isochrone union of every category × ``[walking]`` time level
+        (``category``, ``minutes``, ``group``; metric CRS); None without ``[walking]``.
     """
 
     prepared: Prepared
@@ -43,6 +46,7 @@ class Evaluation:
     cov: CoverageResult
     norms: Norms
     isochrones_m: gpd.GeoDataFrame
+    isochrones_time_m: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
