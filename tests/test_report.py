@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from sample_results import EVIL, make_results
 
 from lifecircle.maps.charts import histogram_svg, horizontal_bar_svg
-from lifecircle.maps.report import SHEETS, render_report_html, write_report_xlsx
+from lifecircle.maps.report import render_report_html
+from lifecircle.maps.workbook import SHEETS, write_report_xlsx
 
 
 def test_report_has_every_section_and_no_external_resource() -> None:

@@ -24,8 +24,9 @@ from lifecircle.analysis.results import RunResults
 from lifecircle.dataissues import ISSUE_COLUMNS
 from lifecircle.maps.filing import csv_safe, gdal_run_date
 from lifecircle.maps.labels import data_credit, label
-from lifecircle.maps.report import render_report_html, write_report_xlsx
+from lifecircle.maps.report import render_report_html
 from lifecircle.maps.webmap import build_map, save_map
+from lifecircle.maps.workbook import write_report_xlsx
 from lifecircle.project import MapSpec
 from lifecircle.run.outfolder import make_temp_folder, replace_all
 from lifecircle.run.summary import build_summary
