@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults
+from lifecircle.issuetexts import layer_name
 from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
 from lifecircle.maps.filing import run_date
 from lifecircle.maps.htmlparts import num as _num, pct as _pct, result as _result, table as _table
@@ -375,11 +376,11 @@ def _sites_section(results: RunResults) -> str:
     return _table(headers, rows, numeric={0, 3, 4, 5, 6})
 
 
-def _issue_row(kind: IssueKind) -> list[str]:
+def _issue_row(kind: IssueKind, lang: str) -> list[str]:
     """A kind of data problem as a table row; its example ids end in "…" when there are more."""
     more = "…" if kind.count > len(kind.examples) else ""
     examples = _e("、".join(kind.examples) + more) if kind.examples else "–"
-    texts = [_e(kind.layer), _e(kind.problem), _e(kind.action)]
+    texts = [_e(layer_name(kind.layer, lang)), _e(kind.problem), _e(kind.action)]
     return [*texts, _num(kind.count, 0), _num(kind.population, 0), examples]
 
 
@@ -392,7 +393,7 @@ def _issues_section(results: RunResults) -> str:
     kinds = issue_kinds(issues, demand=results.demand, communities=results.communities)
     headers = ["layer", "problem", "action", "issue_count", "population_affected", "examples"]
     note = label("issues_by_kind", lang).format(n=f"{len(issues):,}", k=f"{len(kinds):,}")
-    table = _table([label(c, lang) for c in headers], [_issue_row(k) for k in kinds], {3, 4})
+    table = _table([label(c, lang) for c in headers], [_issue_row(k, lang) for k in kinds], {3, 4})
     return f'<p class="note">{_e(note)}</p>{table}'
 
 

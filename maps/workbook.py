@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults
+from lifecircle.dataissues import issues_table
+from lifecircle.issuetexts import source_title
 from lifecircle.maps.filing import keep_text, save_workbook
 from lifecircle.maps.labels import (
     check_label,
@@ -39,6 +41,111 @@ SHEETS = ("summary", "communities", "facilities", "coverage", "siting", "issues"
 # xlsx
 
 
+#: The number format of each kind of column, decided once for every sheet.
+NUMBER_FORMATS: dict[str, str] = {
+    "share": "0.0%",
+    "people": "#,##0",
+    "area_m2": "#,##0.0",
+    "distance_m": "#,##0",
+    "coordinate": "0.000000",
+    "minutes": "0.0",
+    "number": "#,##0.0",
+    "text": "@",
+}
+
+#: Columns of people, households and other counts (shown as whole numbers).
+_PEOPLE = {
+    "population",
+    "households",
+    "served_households",
+    "population_covered",
+    "newly_covered_population",
+    "newly_covered",
+    "no_longer_covered",
+    "workers",
+    "social_orgs",
+    "volunteers",
+    "elderly",
+    "children",
+    "rank",
+    "row",
+    "community_size_min",
+    "community_size_max",
+    "capacity",
+}
+#: Columns never shown in the workbook: the raw value behind a translated one, or an internal
+#: flag (results.gpkg keeps them).
+_HIDDEN = {"category_raw", "counted"}
+
+
+def column_kind(column: str) -> str:
+    """The kind of a column (a key of :data:`NUMBER_FORMATS`), from its name.
+
+    Examples
+    --------
+    >>> column_kind("cov_kindergarten_5min"), column_kind("lon"), column_kind("floor_area_m2")
+    ('share', 'coordinate', 'area_m2')
+    >>> column_kind("snap_dist_m"), column_kind("uncovered_population_10min")
+    ('distance_m', 'people')
+    """
+    if column in ("lon", "lat"):
+        return "coordinate"
+    if (
+        column.startswith(("cov_", TIME_COVERAGE_PREFIX, "share_", "completeness_"))
+        or column.endswith("_share")
+        or column == "summary_share"
+    ):
+        return "share"
+    if column in _PEOPLE or column.startswith("uncovered_population_"):
+        return "people"
+    if column.endswith("_m2"):
+        return "area_m2"
+    if column.endswith("_m") or column.startswith("dist_m_"):
+        return "distance_m"
+    if column.startswith(TIME_PREFIX):
+        return "minutes"
+    return "number"
+
+
+def _translate(column: str, value: object, lang: str, results: RunResults) -> object:
+    """A cell's value as the reader reads it: names for ids, results and levels in ``lang``."""
+    if _na(value):
+        return None
+    if column == "kind" and has_label(f"kind_{value}"):
+        return label(f"kind_{value}", lang)
+    if column == "tier" and has_label(f"tier_{value}"):
+        return label(f"tier_{value}", lang)
+    if column.endswith(("_result", "_pass")):
+        return result_label(value, lang)
+    if column == "category":
+        return _category_name(results, str(value))
+    if column == "level":
+        return level_label(str(value), lang)
+    if column.endswith("source"):
+        return source_title(str(value))
+    if isinstance(value, bool | np.bool_):
+        return label("yes" if value else "no", lang)
+    return value
+
+
+def _shown(frame: pd.DataFrame, lang: str, results: RunResults) -> pd.DataFrame:
+    """The columns a reader gets, values translated: those with a label in ``lang`` (the
+    category's name replaces the category id's column)."""
+    keep = [
+        c
+        for c in frame.columns
+        if c not in _HIDDEN
+        and not (c == "category_name" and "category" in frame.columns)
+        and _header(str(c), lang, results) != str(c)
+    ]
+    out = pd.DataFrame(frame[keep])
+    for c in keep:
+        if out[c].dtype == object or out[c].dtype == bool or c in ("level",):
+            values = [_translate(str(c), v, lang, results) for v in out[c]]
+            out[c] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
 def _header(column: str, lang: str, results: RunResults) -> str:
     if has_label(column):
         return label(column, lang)
@@ -58,6 +165,11 @@ def _header(column: str, lang: str, results: RunResults) -> str:
     if column.startswith(TIME_PREFIX):
         name = _category_name(results, column[len(TIME_PREFIX) :])
         return label("time_min_header", lang).format(name=name)
+    for lev in LEVELS:
+        if column == f"completeness_{lev}":
+            return label("completeness_col", lang).format(level=level_label(lev, lang))
+        if column == f"uncovered_population_{lev}":
+            return label("uncovered_col", lang).format(level=level_label(lev, lang))
     if column.startswith("dist_m_"):
         name = _category_name(results, column[7:])
         return f"{name} 步行距离（m）" if lang == "zh" else f"{name} walking distance (m)"
@@ -74,27 +186,72 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _summary_rows(results: RunResults) -> list[tuple[str, Any]]:
+def _summary_rows(results: RunResults) -> list[tuple[str, Any, str]]:
+    """(item, value, kind of value) per row of the summary sheet."""
     lang = results.lang
-    rows: list[tuple[str, Any]] = [(label("total_population", lang), results.population_total)]
+    rows: list[tuple[str, Any, str]] = [
+        (label("total_population", lang), results.population_total, "people")
+    ]
     for lev, share in results.completeness.items():
-        rows.append((f"{label('completeness', lang)} {level_label(lev, lang)}", share))
+        rows.append((f"{label('completeness', lang)} {level_label(lev, lang)}", share, "share"))
     for cat, levels in results.coverage_shares().items():
         for level, share in levels.items():
-            rows.append((f"{_category_name(results, cat)} {level_label(level, lang)}", share))
+            name = f"{_category_name(results, cat)} {level_label(level, lang)}"
+            rows.append((name, share, "share"))
     for check, counts in results.norm_counts.items():
         for k, n in counts.items():
-            rows.append((f"{check_label(check, lang)} · {result_label(k, lang)}", n))
-    rows.append((label("data_issue_count", lang), len(results.issues)))
+            rows.append((f"{check_label(check, lang)} · {result_label(k, lang)}", n, "people"))
+    rows.append((label("data_issue_count", lang), len(results.issues), "people"))
     return rows
+
+
+def _sheets(results: RunResults) -> dict[str, tuple[pd.DataFrame, list[str], list[str]]]:
+    """Each sheet: its frame (values as shown), its headers and the kind of each cell column."""
+    lang = results.lang
+    rows = _summary_rows(results)
+    summary = pd.DataFrame([(r[0], r[1]) for r in rows], columns=["summary_item", "summary_value"])
+    out = {
+        "summary": (
+            summary,
+            [label("summary_item", lang), label("summary_value", lang)],
+            ["text", "by_row"],
+        )
+    }
+    frames = {
+        "communities": _plain(results.communities),
+        "facilities": _plain(results.facilities),
+        "coverage": pd.DataFrame(results.coverage),
+        "siting": _plain(results.sites),
+    }
+    for name, frame in frames.items():
+        shown = _shown(frame, lang, results)
+        headers = [_header(str(c), lang, results) for c in shown.columns]
+        kinds = [
+            column_kind(str(c)) if shown[c].dtype.kind in "fiu" else "text" for c in shown.columns
+        ]
+        out[name] = (shown, headers, kinds)
+    issues = issues_table(results.issues, lang)
+    out["issues"] = (issues, list(issues.columns), ["text"] * 4)
+    scen = scenarios_sheet(results)
+    out["scenarios"] = (
+        scen,
+        [_header(str(c), lang, results) for c in scen.columns],
+        [column_kind(str(c)) if scen[c].dtype.kind in "fiu" else "text" for c in scen.columns],
+    )
+    out["_summary_kinds"] = (pd.DataFrame({"kind": [r[2] for r in rows]}), [], [])
+    return out
 
 
 def write_report_xlsx(results: RunResults, path: Path) -> None:
     """Write ``report.xlsx`` with the sheets summary, communities, facilities, coverage, siting
     and issues, and scenarios when the run has any.
 
-    Headers follow ``results.lang``; numbers are stored as numbers; each sheet's header row is
-    frozen and its columns are sized to their content.
+    Headers and values (community types, station tiers, results, levels, category names) are
+    in ``results.lang``; a column without a label in that language is not shown. Numbers are
+    stored as numbers, each formatted by its kind of column (:data:`NUMBER_FORMATS`: shares as
+    percentages, people as whole numbers, m² with one decimal, coordinates with six); each
+    sheet's header row is frozen and filtered, and its columns sized to their content (a Chinese
+    character counts twice).
 
     Parameters
     ----------
@@ -107,24 +264,15 @@ def write_report_xlsx(results: RunResults, path: Path) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    lang = results.lang
-    frames: dict[str, pd.DataFrame] = {
-        "summary": pd.DataFrame(_summary_rows(results), columns=["summary_item", "summary_value"]),
-        "communities": _plain(results.communities),
-        "facilities": _plain(results.facilities),
-        "coverage": pd.DataFrame(results.coverage),
-        "siting": _plain(results.sites),
-        "issues": pd.DataFrame(results.issues),
-        "scenarios": scenarios_sheet(results),
-    }
+    sheets = _sheets(results)
+    summary_kinds = list(sheets.pop("_summary_kinds")[0]["kind"])
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="EEF2F6")
     for name in SHEETS + (("scenarios",) if results.scenarios else ()):
-        frame = frames[name]
+        frame, headers, kinds = sheets[name]
         ws = wb.create_sheet(name)
-        headers = [_header(str(c), lang, results) for c in frame.columns]
         ws.append(headers)
         for cell in ws[1]:
             cell.font = bold
@@ -134,20 +282,28 @@ def write_report_xlsx(results: RunResults, path: Path) -> None:
             ws.append([_cell(v) for v in row])
         keep_text(ws)
         ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{max(ws.max_row, 1)}"
         for j, col in enumerate(frame.columns, start=1):
-            texts = [headers[j - 1]] + [str(v) for v in frame[col].head(200)]
+            texts = [headers[j - 1]] + [_shown_text(v) for v in frame[col].head(200)]
             width = max(_display_width(t) for t in texts)
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
-            if frame[col].dtype.kind == "f":
-                share = str(col).startswith(("cov_", TIME_COVERAGE_PREFIX, "share_"))
-                share |= str(col).endswith("_share")
-                for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell[0].number_format = "0.0%" if share else "#,##0.0"
+            for i, cell in enumerate(ws.iter_rows(min_row=2, min_col=j, max_col=j)):
+                kind = summary_kinds[i] if kinds[j - 1] == "by_row" else kinds[j - 1]
+                if isinstance(cell[0].value, int | float) and not isinstance(cell[0].value, bool):
+                    cell[0].number_format = NUMBER_FORMATS[kind]
     save_workbook(wb, path)
     logger.info("wrote %s", path)
 
 
+def _shown_text(value: object) -> str:
+    """A value as Excel shows it, roughly (for the column width)."""
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return "" if _na(value) else str(value)
+
+
 def _display_width(text: str) -> int:
+    """Excel width units of a text: a CJK or full-width character counts 2."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults
-from lifecircle.dataissues import ISSUE_COLUMNS
+from lifecircle.dataissues import issues_table
 from lifecircle.maps.filing import csv_safe, gdal_run_date
 from lifecircle.maps.labels import data_credit, label
 from lifecircle.maps.report import render_report_html
@@ -111,7 +111,7 @@ def _write_data(results: RunResults, folder: Path) -> None:
         for name in GPKG_LAYERS:
             frame = frame_for_gpkg(getattr(results, name))
             frame.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
-    issues = results.issues.reindex(columns=list(ISSUE_COLUMNS))
+    issues = issues_table(results.issues, results.lang)
     issues.map(csv_safe).to_csv(folder / OUTPUT_FILES["issues"], index=False, encoding="utf-8-sig")
 
 
