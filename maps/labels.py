@@ -461,3 +461,26 @@ def check_label(check: str, lang: str) -> str:
         if has_label(key):
             return label(key, lang)
     return check
+
+
+def kind_label(kind: object, lang: str) -> str:
+    """The display name of a community type (``urban`` → ``城市社区``); others unchanged.
+
+    >>> kind_label("rural", "zh"), kind_label("town", "en")
+    ('农村社区', 'town community')
+    """
+    text = "" if is_missing(kind) else str(kind)
+    return label(f"kind_{text}", lang) if has_label(f"kind_{text}") else text
+
+
+def tier_label(tier: object, lang: str) -> str:
+    """The display name of a station tier (``urban_station`` → ``城市社区综合服务站``); a missing
+    tier is ``–``, another unchanged.
+
+    >>> tier_label("village_station", "zh"), tier_label(None, "en")
+    ('村（社区）综合服务站', '–')
+    """
+    if is_missing(tier):
+        return "–"
+    text = str(tier)
+    return label(f"tier_{text}", lang) if has_label(f"tier_{text}") else text

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults
-from lifecircle.issuetexts import layer_name
+from lifecircle.issuetexts import layer_name, source_title
 from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
 from lifecircle.maps.filing import run_date
 from lifecircle.maps.htmlparts import num as _num, pct as _pct, result as _result, table as _table
@@ -31,8 +31,10 @@ from lifecircle.maps.labels import (
     data_credit,
     escape_html as _e,
     is_missing as _na,
+    kind_label,
     label,
     level_label,
+    tier_label,
 )
 from lifecircle.maps.provenance import provenance_html
 from lifecircle.maps.scenarioreport import scenarios_html
@@ -133,8 +135,9 @@ def _headline(results: RunResults) -> str:
     ].iterrows():
         rows.append(
             [
-                f"{_e(r['category_name'])} · {_e(level_label(str(r['level']), lang))}"
-                f"（{_num(r['distance_m'], 0)} m）",
+                f"{_e(r['category_name'])} · {_e(level_label(str(r['level']), lang))}"(
+                    " ({} m)" if lang == "en" else "（{} m）"
+                ).format(_num(r["distance_m"], 0)),
                 _pct(r["network_share"]),
                 "100%",
             ]
@@ -261,7 +264,7 @@ def _communities_section(results: RunResults) -> str:
             elif c in numeric_cols(cols, numeric):
                 row.append(_num(r[c], 1))
             else:
-                row.append(_e(r[c]))
+                row.append(_e(kind_label(r[c], lang) if c == "kind" else r[c]))
         rows.append(row)
     return _table([label(c, lang) for c in cols], rows, numeric=numeric)
 
@@ -334,13 +337,13 @@ def _stations_section(results: RunResults) -> str:
             [
                 _e(r.get("id")),
                 _e(r.get("name")),
-                _e(r.get("tier")) if not _na(r.get("tier")) else "–",
+                _e(tier_label(r.get("tier"), lang)),
                 _num(r.get("floor_area_m2")),
                 _num(r.get("station_min_area_m2")),
                 _result(r.get("station_min_area_result"), lang),
                 _num(r.get("served_households"), 0),
                 _num(r.get("required_floor_area_m2")),
-                f"{_e(src)} {_status(status)}",
+                f"{_e(source_title(src))} {_status(status)}",
             ]
         )
     return _table([label(c, lang) for c in cols], rows, numeric={3, 4, 6, 7})
@@ -379,7 +382,8 @@ def _sites_section(results: RunResults) -> str:
 def _issue_row(kind: IssueKind, lang: str) -> list[str]:
     """A kind of data problem as a table row; its example ids end in "…" when there are more."""
     more = "…" if kind.count > len(kind.examples) else ""
-    examples = _e("、".join(kind.examples) + more) if kind.examples else "–"
+    sep = ", " if lang == "en" else "、"
+    examples = _e(sep.join(kind.examples) + more) if kind.examples else "–"
     texts = [_e(layer_name(kind.layer, lang)), _e(kind.problem), _e(kind.action)]
     return [*texts, _num(kind.count, 0), _num(kind.population, 0), examples]
 

@@ -22,9 +22,11 @@ from lifecircle.maps.labels import (
     check_label,
     has_label,
     is_missing as _na,
+    kind_label,
     label,
     level_label,
     result_label,
+    tier_label,
 )
 from lifecircle.maps.report import _category_name
 from lifecircle.maps.scenarioreport import scenarios_sheet
@@ -111,10 +113,10 @@ def _translate(column: str, value: object, lang: str, results: RunResults) -> ob
     """A cell's value as the reader reads it: names for ids, results and levels in ``lang``."""
     if _na(value):
         return None
-    if column == "kind" and has_label(f"kind_{value}"):
-        return label(f"kind_{value}", lang)
-    if column == "tier" and has_label(f"tier_{value}"):
-        return label(f"tier_{value}", lang)
+    if column == "kind":
+        return kind_label(value, lang)
+    if column == "tier":
+        return tier_label(value, lang)
     if column.endswith(("_result", "_pass")):
         return result_label(value, lang)
     if column == "category":
@@ -140,7 +142,7 @@ def _shown(frame: pd.DataFrame, lang: str, results: RunResults) -> pd.DataFrame:
     ]
     out = pd.DataFrame(frame[keep])
     for c in keep:
-        if out[c].dtype == object or out[c].dtype == bool or c in ("level",):
+        if out[c].dtype.kind not in "fiuc":
             values = [_translate(str(c), v, lang, results) for v in out[c]]
             out[c] = pd.Series(values, index=out.index, dtype=object)
     return out

@@ -289,7 +289,7 @@ MESSAGES: dict[str, Message] = {
     "candidate_too_small": M(
         "最大建筑面积小于“{name_zh}”所需的 {min_area_m2:,.0f} m²（{source}）",
         "不参与选址",
-        "maximum floor area is below the {min_area_m2:,.0f} m² a {name_en} needs ({source})",
+        "maximum floor area is below the minimum of {min_area_m2:,.0f} m² for {name_en}",
         "not considered for siting",
     ),
     "candidates_generated": M(

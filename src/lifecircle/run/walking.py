@@ -290,7 +290,7 @@ def _report_groups(
             sample=sample,
             share=float(shares[g] or 0.0),
             whence_zh="项目的步行人群设置" if by_project else f"配置“{profile.name}”：{source}",
-            whence_en="[walking.groups]" if by_project else f"profile {profile.id}: {source}",
+            whence_en="[walking.groups]" if by_project else f"profile {profile.id}",
         )
     for g, ids in capped.items():
         for cid in ids:
