@@ -135,9 +135,8 @@ def _headline(results: RunResults) -> str:
     ].iterrows():
         rows.append(
             [
-                f"{_e(r['category_name'])} · {_e(level_label(str(r['level']), lang))}"(
-                    " ({} m)" if lang == "en" else "（{} m）"
-                ).format(_num(r["distance_m"], 0)),
+                f"{_e(r['category_name'])} · {_e(level_label(str(r['level']), lang))}"
+                + (" ({} m)" if lang == "en" else "（{} m）").format(_num(r["distance_m"], 0)),
                 _pct(r["network_share"]),
                 "100%",
             ]
