@@ -2,7 +2,8 @@
 
 A problem that can be worked around (a point too far from the network, a repaired polygon, a
 community with no households) is never silently dropped: it becomes a :class:`DataIssue` with the
-layer, the row id, what is wrong and what was done about it.
+layer, the row id and a message code with its parameters; what is wrong and what was done about it
+are written from the code in the reader's language (:mod:`lifecircle.issuetexts`).
 """
 
 from __future__ import annotations
@@ -94,7 +95,24 @@ class IssueLog:
     items: list[DataIssue] = field(default_factory=list)
 
     def add(self, layer: str, row_id: object, code: str, **params: object) -> None:
-        """Record one problem by its message code and parameters (and log it at INFO level)."""
+        """Record one problem by its message code and parameters (and log it at INFO level).
+
+        Parameters
+        ----------
+        layer
+            The layer it was found in (``communities``, ``network`` …).
+        row_id
+            The feature's id or row number; None or ``""`` for a whole-layer problem.
+        code
+            A key of :data:`lifecircle.issuetexts.MESSAGES`.
+        **params
+            The values its texts name, in the units the texts give (m, km, m², persons).
+
+        Raises
+        ------
+        KeyError
+            When ``code`` is unknown or a parameter its texts name is missing.
+        """
         pairs = tuple(sorted((k, _plain(v)) for k, v in params.items()))
         issue = DataIssue(layer, "" if row_id is None else str(row_id), code, pairs)
         issue.texts("en")  # a missing parameter fails here, where it is recorded
