@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults
-from lifecircle.dataissues import issues_table
+from lifecircle.dataissues import ISSUE_COLUMNS, issues_table
 from lifecircle.issuetexts import source_title
 from lifecircle.maps.filing import keep_text, save_workbook
 from lifecircle.maps.labels import (
@@ -233,7 +233,8 @@ def _sheets(results: RunResults) -> dict[str, tuple[pd.DataFrame, list[str], lis
         ]
         out[name] = (shown, headers, kinds)
     issues = issues_table(results.issues, lang)
-    out["issues"] = (issues, list(issues.columns), ["text"] * 4)
+    headers = [label(c, lang) for c in ISSUE_COLUMNS]  # 图层 … / Layer, Row id, Problem, Action
+    out["issues"] = (issues, headers, ["text"] * len(headers))
     scen = scenarios_sheet(results)
     out["scenarios"] = (
         scen,

@@ -267,6 +267,8 @@ def test_an_english_demo_run_shows_no_chinese(english_demo: Path) -> None:
     _check_language(english_demo, "en")
     issues = pd.read_csv(english_demo / "issues.csv", encoding="utf-8-sig", dtype=str)
     assert list(issues.columns) == ["layer", "row_id", "problem", "action"]
+    sheet = openpyxl.load_workbook(english_demo / "report.xlsx")["issues"]
+    assert [c.value for c in sheet[1]] == ["Layer", "Row id", "Problem", "Action"]
     snapped = issues.loc[issues["problem"].str.startswith("nearest street is")]
     assert len(snapped) == 287 and set(snapped["layer"]) == {"population"}
 
@@ -403,9 +405,28 @@ def test_the_siting_sheet_names_the_candidate_and_its_buildable_area(bureau_out:
     assert site["设施类别"] == "老年人日间照料中心"
 
 
-def test_a_bureau_project_reads_in_english(bureau_out: Path, tmp_path: Path) -> None:
+def test_a_bureau_project_reads_in_english(
+    bureau_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "p"
     shutil.copytree(bureau_out.parent, folder, ignore=shutil.ignore_patterns("out"))
     edit_toml(folder, 'lang = "zh"', 'lang = "en"')
     assert main(["-q", "run", str(folder / "project.toml")]) == 0
     _check_language(folder / "out", "en")
+    # lifecircle check prints the same problems, in English but for the user's file names
+    capsys.readouterr()
+    assert main(["check", str(folder / "project.toml")]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  - ")]
+    assert any("nearest street is" in ln for ln in lines)
+    files = {p.name for p in folder.iterdir()} | _user_names(folder / "out")
+    assert [ln for ln in lines if CJK.search(_without(ln, files))] == []
+
+
+def test_check_prints_the_problems_in_chinese(
+    bureau_out: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["check", str(bureau_out.parent / "project.toml")]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  - ")]
+    assert any(ln.startswith("  - facilities.csv（F06）：最近的道路在 ") for ln in lines), lines
+    assert [ln for ln in lines if _foreign(_without(ln, {"facilities.csv"}), "zh")] == []

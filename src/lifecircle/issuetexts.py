@@ -62,9 +62,9 @@ M = Message
 MESSAGES: dict[str, Message] = {
     # --- snapping to the street network
     "snap_too_far": M(
-        "最近的道路在 {distance_m:.0f} 米外，超过最大吸附距离 {max_snap_m:g} 米",
+        "最近的道路在 {distance_m:,.0f} 米外，超过最大吸附距离 {max_snap_m:g} 米",
         "未接入路网；不计入覆盖率的分母",
-        "nearest street is {distance_m:.0f} m away, more than max_snap_m = {max_snap_m:g} m",
+        "nearest street is {distance_m:,.0f} m away, more than max_snap_m = {max_snap_m:g} m",
         "not snapped; excluded from coverage denominators",
     ),
     "snap_no_street": M(
