@@ -141,10 +141,7 @@ def assign_stations(
                 need_location[pos] = False
             else:
                 issues.add(
-                    "facilities",
-                    station_ids.iloc[pos],
-                    f"community_id {raw!r} is not in the communities layer",
-                    "assigned by location instead",
+                    "facilities", station_ids.iloc[pos], "station_community_unknown", raw=raw
                 )
     if need_location.any():
         polys = communities
@@ -163,12 +160,7 @@ def assign_stations(
             if k in first:
                 out.iloc[at] = com_ids[first[k]]
             else:
-                issues.add(
-                    "facilities",
-                    station_ids.iloc[at],
-                    "station lies outside every community polygon",
-                    "not counted in any community's floor area",
-                )
+                issues.add("facilities", station_ids.iloc[at], "station_outside")
     return out
 
 

@@ -123,14 +123,9 @@ def apply_compounds(
     log = issues if issues is not None else IssueLog()
     bad_gate = (g_comp < 0) | (g_comp >= n_comp)
     for i in np.flatnonzero(bad_gate):
-        log.add(
-            "gates",
-            i,
-            f"compound index {g_comp[i]} is not one of the {n_comp} compounds",
-            "gate ignored",
-        )
+        log.add("gates", i, "gate_compound_index", index=int(g_comp[i]), count=n_comp)
     for k in sorted(set(range(n_comp)) - set(g_comp[~bad_gate].tolist())):
-        log.add("compounds", k, "compound has no gate", "residents cannot reach the street network")
+        log.add("compounds", k, "compound_without_gate")
 
     # 1. Walls: remove edges crossing a boundary away from that compound's gates.
     seg = np.empty((graph.n_edges, 2, 2))
@@ -191,17 +186,9 @@ def apply_compounds(
         gx, gy = float(g_xy[i, 0]), float(g_xy[i, 1])
         off = float(shapely.distance(shapely.Point(gx, gy), polys[k].boundary))
         if off > gate_tolerance_m:
-            log.add(
-                "gates",
-                i,
-                f"gate is {off:.0f} m from its compound's boundary "
-                f"(more than gate_tolerance_m = {gate_tolerance_m:g} m)",
-                "used as given",
-            )
+            log.add("gates", i, "gate_off_boundary", distance_m=off, tolerance_m=gate_tolerance_m)
         if tree_out is None:
-            log.add(
-                "gates", i, "no street outside the compounds to connect the gate to", "gate ignored"
-            )
+            log.add("gates", i, "gate_no_street")
             continue
         nx_.append(gx)
         ny_.append(gy)

@@ -282,8 +282,10 @@ def _first_layer(path: Path, kind: str, issues: IssueLog) -> str | None:
         issues.add(
             kind,
             "",
-            f"{path.name} has {len(layers)} layers ({', '.join(layers)}); read the first",
-            'set layer = "<name>" to choose another',
+            "file_many_layers",
+            file=path.name,
+            count=len(layers),
+            layers=", ".join(layers),
         )
     return layers[0] if layers else None
 

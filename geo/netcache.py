@@ -90,7 +90,8 @@ def read_cached(cache_dir: Path, key: str) -> tuple[WalkGraph, list[DataIssue]] 
             crs = str(z["crs"])
             source = _source_from_json(str(z["source"]))
             found = [
-                DataIssue(*(str(t) for t in row)) for row in np.array(z["issues"]).reshape(-1, 4)
+                DataIssue.from_json(*(str(t) for t in row))
+                for row in np.array(z["issues"]).reshape(-1, 4)
             ]
         graph = WalkGraph(
             arrays["x"].astype(np.float64),
@@ -150,7 +151,7 @@ def write_cached(
                 crs=np.str_(graph.crs),
                 source=np.str_(_source_json(graph.source)),
                 issues=np.array(
-                    [[i.layer, i.row_id, i.problem, i.action] for i in issues], dtype=np.str_
+                    [[i.layer, i.row_id, i.code, i.params_json()] for i in issues], dtype=np.str_
                 ).reshape(-1, 4),
             )
         os.replace(tmp_name, path)

@@ -42,7 +42,7 @@ from lifecircle.geo.walkrules import is_steps, is_walkable, node_closed
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever a loader's output for the same input changes; part of the cache key.
-LOADER_VERSION = "4"
+LOADER_VERSION = "5"
 
 
 class _Reader(Protocol):

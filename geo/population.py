@@ -83,7 +83,7 @@ def read_population(
     population = np.where(np.isfinite(value), value, households * persons_per_household)
     missing = ~np.isfinite(population)
     for i in np.flatnonzero(missing):
-        issues.add("population", frame["id"].iloc[i], "no population value", "counted as 0")
+        issues.add("population", frame["id"].iloc[i], "population_value_missing")
     population = np.where(missing, 0.0, population)
     points = frame.geometry.representative_point()
     columns = {

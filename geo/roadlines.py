@@ -224,7 +224,7 @@ def load_road_lines(
     is_line &= ~shapely.is_empty(geoms)
     if issues is not None:
         for row in np.flatnonzero(~is_line):
-            issues.add("network", gdf.index[row], "road row without a line geometry", "left out")
+            issues.add("network", gdf.index[row], "road_without_line")
     highway = _column(gdf, "highway")
     keep = is_line & allowed
     if highway is not None:

@@ -159,10 +159,11 @@ def apply_road_rules(
                 issues.add(
                     "network",
                     "",
-                    f"no line of {name} has {rules.fields['class']} = {value!r} "
-                    f"(walkable.exclude_class); did you mean {near[0]!r}?",
-                    f"nothing left out for {value!r}: lines of {near[0]!r} are walked on; "
-                    "correct the value in walkable.exclude_class",
+                    "road_class_misspelt",
+                    file=name,
+                    field=rules.fields["class"],
+                    value=value,
+                    near=near[0],
                 )
         allowed &= ~excluded
     if "foot" in rules.fields:
@@ -173,9 +174,10 @@ def apply_road_rules(
             issues.add(
                 "network",
                 "",
-                f"{name}: column {rules.fields['foot']!r} has values that are neither yes nor no: "
-                + ", ".join(unknown[:10]),
-                "those lines follow the class rules",
+                "road_foot_unknown",
+                file=name,
+                field=rules.fields["foot"],
+                values=", ".join(unknown[:10]),
             )
         allowed = np.where(foot == "yes", True, np.where(foot == "no", False, allowed))
         gdf = gdf.assign(foot=foot)

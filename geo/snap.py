@@ -286,14 +286,11 @@ def report_snapping(
     if len(ids) != len(snapped):
         raise ValueError(f"{layer}: {len(ids)} ids for {len(snapped)} snapped points")
     for i in np.flatnonzero(~snapped.ok):
-        d = snapped.access_m[i]
-        where = f"{d:.0f} m away" if np.isfinite(d) else "not available (no street allowed)"
-        issues.add(
-            layer,
-            ids[int(i)],
-            f"nearest street is {where}, more than max_snap_m = {max_snap_m:g} m",
-            "not snapped; excluded from coverage denominators",
-        )
+        d = float(snapped.access_m[i])
+        if np.isfinite(d):
+            issues.add(layer, ids[int(i)], "snap_too_far", distance_m=d, max_snap_m=max_snap_m)
+        else:
+            issues.add(layer, ids[int(i)], "snap_no_street", max_snap_m=max_snap_m)
     frag = np.flatnonzero(snapped.ok & (snapped.component > 0))
     if len(frag) == 0:
         return
@@ -305,7 +302,7 @@ def report_snapping(
         issues.add(
             layer,
             ids[int(i)],
-            f"on a network fragment of {n_nodes[c]} nodes / {length_km[c]:.1f} km cut off from "
-            "the main network",
-            "distances computed within the fragment",
+            "snap_fragment",
+            nodes=int(n_nodes[c]),
+            length_km=float(length_km[c]),
         )

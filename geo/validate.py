@@ -291,9 +291,9 @@ class LayerGate:
                 self.issues.add(
                     self.kind,
                     "",
-                    f"file CRS {crs_label(CRS.from_user_input(file_crs))} overridden by the "
-                    f"declared {crs_label(decl)}",
-                    "used the declared CRS",
+                    "crs_overridden",
+                    file_crs=crs_label(CRS.from_user_input(file_crs)),
+                    declared_crs=crs_label(decl),
                 )
         geometry = self._check_geometry(geometry, rows)
         values = np.asarray(geometry.values, dtype=object)
@@ -360,9 +360,7 @@ class LayerGate:
                 )
                 continue
             values[i] = repaired
-            self.issues.add(
-                self.kind, rows[i], f"invalid polygon ({reason})", "repaired (shapely.make_valid)"
-            )
+            self.issues.add(self.kind, rows[i], "polygon_invalid", reason=reason)
         if invalid.any():
             logger.info("%s: %d invalid polygons repaired", self.name, int(invalid.sum()))
         return gpd.GeoSeries(values, index=geometry.index)
@@ -461,9 +459,7 @@ class LayerGate:
                 )
         if name == "households" and self.kind == "communities":
             for i in np.flatnonzero(~given & ~bad):
-                self.issues.add(
-                    self.kind, rows[i], "households not given", "excluded from per-household norms"
-                )
+                self.issues.add(self.kind, rows[i], "households_missing")
         return number
 
     def _ids(
@@ -514,7 +510,7 @@ class LayerGate:
             )
         if name == "name" and name in self.schema.required:
             for i in np.flatnonzero(empty):
-                self.issues.add(self.kind, rows[i], "name is empty", "used the row number")
+                self.issues.add(self.kind, rows[i], "name_empty")
                 text.iloc[int(i)] = f"#{rows[i]}"
         if name == "kind" and self.kind == "communities":
             normalised = text.map(lambda v: None if v is None else KIND_ALIASES.get(v.lower()))
@@ -541,12 +537,7 @@ class LayerGate:
         if polygonal.any():
             values[polygonal] = shapely.point_on_surface(values[polygonal])
             for i in np.flatnonzero(polygonal):
-                self.issues.add(
-                    self.kind,
-                    out["id"].iloc[i],
-                    "facility drawn as a polygon",
-                    "used a point inside it (representative point)",
-                )
+                self.issues.add(self.kind, out["id"].iloc[i], "facility_polygon")
         return gpd.GeoSeries(values, index=wgs.index, crs=WGS84)
 
 

@@ -236,12 +236,7 @@ def report_unknown_highway(highway: str | None, way_id: object, issues: IssueLog
         Where the issue is recorded (layer ``network``).
     """
     if highway is not None and highway not in _KNOWN_HIGHWAY:
-        issues.add(
-            "network",
-            way_id,
-            f"unknown highway value {highway!r}",
-            "not treated as walkable; retag it (e.g. highway=footway) if people walk there",
-        )
+        issues.add("network", way_id, "osm_highway_unknown", highway=highway)
 
 
 def report_missing_nodes(way_id: object, missing: int, issues: IssueLog) -> None:
@@ -256,13 +251,7 @@ def report_missing_nodes(way_id: object, missing: int, issues: IssueLog) -> None
     issues
         Where the issue is recorded (layer ``network``).
     """
-    issues.add(
-        "network",
-        way_id,
-        f"way references {missing} node(s) missing from the file "
-        "(cut off at the edge of the extract?)",
-        "segments to the missing nodes left out",
-    )
+    issues.add("network", way_id, "osm_nodes_missing", missing=missing)
 
 
 __all__ = [

@@ -1,10 +1,11 @@
 """Data problems summarised by kind, for the report: a county run lists thousands of rows.
 
-A problem's kind is its layer, its text and what was done, with the numbers and quoted names in
-them masked: "nearest street is 494 m away, more than max_snap_m = 300 m" and "… 378 m away …"
-are one kind. Each kind is shown once, with how many rows it has, the population of the rows that
-are demand points or communities, a few examples and where the full list is (``issues.csv`` and
-the ``issues`` sheet of ``report.xlsx`` keep one row per problem).
+A problem's kind is its layer and its message code (:mod:`lifecircle.issuetexts`): "nearest
+street is 494 m away, more than max_snap_m = 300 m" and "… 378 m away …" are one kind. A table
+without codes (issues read back from a file) is grouped by its texts with the numbers and quoted
+names in them masked (:func:`mask`). Each kind is shown once, with how many rows it has, the
+population of the rows that are demand points or communities, a few examples and where the full
+list is (``issues.csv`` and the ``issues`` sheet of ``report.xlsx`` keep one row per problem).
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def issue_kinds(
     Parameters
     ----------
     issues
-        Columns ``layer``, ``row_id``, ``problem``, ``action`` (one row per problem).
+        Columns ``layer``, ``row_id``, ``problem``, ``action`` and, when known, ``code`` (one
+        row per problem).
     demand, communities
         Frames with ``id`` and ``population``: the persons a problem row concerns.
 
@@ -103,9 +105,19 @@ def issue_kinds(
     """
     if len(issues) == 0:
         return []
-    frame = issues.reindex(columns=["layer", "row_id", "problem", "action"]).fillna("")
+    columns = ["layer", "row_id", "problem", "action", "code"]
+    frame = issues.reindex(columns=columns, fill_value="").astype(object).fillna("")
     frame = frame.astype(str)
-    key = frame["layer"] + "\x00" + frame["problem"].map(mask) + "\x00" + frame["action"].map(mask)
+    if "code" in issues.columns:
+        key = frame["layer"] + "\x00" + frame["code"]
+    else:
+        key = (
+            frame["layer"]
+            + "\x00"
+            + frame["problem"].map(mask)
+            + "\x00"
+            + frame["action"].map(mask)
+        )
     codes, uniques = pd.factorize(key)
     counts = np.bincount(codes)
     out = []

@@ -117,6 +117,37 @@ _LABELS: dict[str, tuple[str, str]] = {
     "persons_per_cell": ("每格人数，格网 {size} m", "persons per cell of {size} m"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    # workbook columns, community types and station tiers
+    "row": ("行号", "Row"),
+    "workers": ("社区工作者（人）", "Community workers"),
+    "social_orgs": ("社会组织（个）", "Social organisations"),
+    "volunteers": ("志愿者（人）", "Volunteers"),
+    "activity_floor_area_m2": ("居民活动用房面积（m²）", "Residents' activity floor area (m²)"),
+    "elderly": ("老年人（人）", "Older people"),
+    "children": ("儿童（人）", "Children"),
+    "capacity": ("容量", "Capacity"),
+    "area_per_100hh_result": ("每百户面积评价", "Per-100-household floor area"),
+    "area_per_100hh_source": ("每百户面积依据", "Source of the per-100-household norm"),
+    "community_size_min": ("社区规模下限（户）", "Community size minimum (households)"),
+    "community_size_max": ("社区规模上限（户）", "Community size maximum (households)"),
+    "social_orgs_result": ("社会组织数", "Social organisations"),
+    "social_orgs_per_10k_result": ("每万人社会组织数", "Social organisations per 10,000"),
+    "workers_result": ("每万人社区工作者", "Workers per 10,000 residents"),
+    "volunteers_result": ("志愿者占比", "Volunteer share"),
+    "activity_share_result": ("活动用房占比", "Activity floor-area share"),
+    "facility_min_area_m2": ("设施最小面积（m²）", "Facility minimum size (m²)"),
+    "facility_min_area_result": ("设施规模", "Facility size"),
+    "station_min_area_source": ("站点面积依据", "Source of the station minimum"),
+    "candidate_name": ("候选点名称", "Candidate name"),
+    "max_floor_area_m2": ("可建建筑面积（m²）", "Buildable floor area (m²)"),
+    "completeness_col": ("完整度 {level}", "Completeness {level}"),
+    "uncovered_col": ("未覆盖人口 {level}", "Population not covered {level}"),
+    "kind_urban": ("城市社区", "urban community"),
+    "kind_town": ("镇区社区", "town community"),
+    "kind_rural": ("农村社区", "rural community"),
+    "tier_street_center": ("街道（乡镇）综合服务中心", "street / town service centre"),
+    "tier_urban_station": ("城市社区综合服务站", "urban community service station"),
+    "tier_village_station": ("村（社区）综合服务站", "village service station"),
     "m2_per_100hh": ("m²/百户", "m² per 100 households"),
     "station_size_legend": ("圆大小 = 建筑面积", "Circle size = floor area"),
     "threshold_line": ("标准线", "Threshold"),
@@ -453,3 +484,26 @@ def check_label(check: str, lang: str) -> str:
         if has_label(key):
             return label(key, lang)
     return check
+
+
+def kind_label(kind: object, lang: str) -> str:
+    """The display name of a community type (``urban`` → ``城市社区``); others unchanged.
+
+    >>> kind_label("rural", "zh"), kind_label("town", "en")
+    ('农村社区', 'town community')
+    """
+    text = "" if is_missing(kind) else str(kind)
+    return label(f"kind_{text}", lang) if has_label(f"kind_{text}") else text
+
+
+def tier_label(tier: object, lang: str) -> str:
+    """The display name of a station tier (``urban_station`` → ``城市社区综合服务站``); a missing
+    tier is ``–``, another unchanged.
+
+    >>> tier_label("village_station", "zh"), tier_label(None, "en")
+    ('村（社区）综合服务站', '–')
+    """
+    if is_missing(tier):
+        return "–"
+    text = str(tier)
+    return label(f"tier_{text}", lang) if has_label(f"tier_{text}") else text

@@ -1,4 +1,5 @@
-"""The planning report: ``report.html`` (self-contained, prints on A4) and ``report.xlsx``.
+"""The planning report ``report.html`` (self-contained, prints on A4); ``report.xlsx`` is
+written by :mod:`lifecircle.maps.workbook`.
 
 ``report.html`` has no external resource: CSS is inline and the charts are inline SVG
 (:mod:`lifecircle.maps.charts`), so it opens on an office intranet and files as a PDF from
@@ -9,44 +10,40 @@ Examples
 --------
 >>> page = render_report_html(results)  # doctest: +SKIP
 >>> Path("out/report.html").write_text(page, encoding="utf-8")  # doctest: +SKIP
->>> write_report_xlsx(results, Path("out/report.xlsx"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults
+from lifecircle.issuetexts import layer_name, source_title
 from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
-from lifecircle.maps.filing import keep_text, run_date, save_workbook
+from lifecircle.maps.filing import run_date
 from lifecircle.maps.htmlparts import num as _num, pct as _pct, result as _result, table as _table
 from lifecircle.maps.issuesummary import IssueKind, issue_kinds
 from lifecircle.maps.labels import (
     check_label,
     data_credit,
     escape_html as _e,
-    has_label,
     is_missing as _na,
+    kind_label,
     label,
     level_label,
-    result_label,
+    tier_label,
 )
 from lifecircle.maps.provenance import provenance_html
-from lifecircle.maps.scenarioreport import scenarios_html, scenarios_sheet
+from lifecircle.maps.scenarioreport import scenarios_html
 from lifecircle.maps.walkreport import walking_html
-from lifecircle.vocab import LEVELS, STATION, TIME_COVERAGE_PREFIX, TIME_PREFIX
+from lifecircle.vocab import LEVELS, STATION
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SHEETS", "render_report_html", "write_report_xlsx"]
-
-SHEETS = ("summary", "communities", "facilities", "coverage", "siting", "issues")
+__all__ = ["render_report_html"]
 
 _CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -139,7 +136,7 @@ def _headline(results: RunResults) -> str:
         rows.append(
             [
                 f"{_e(r['category_name'])} · {_e(level_label(str(r['level']), lang))}"
-                f"（{_num(r['distance_m'], 0)} m）",
+                + (" ({} m)" if lang == "en" else "（{} m）").format(_num(r["distance_m"], 0)),
                 _pct(r["network_share"]),
                 "100%",
             ]
@@ -266,7 +263,7 @@ def _communities_section(results: RunResults) -> str:
             elif c in numeric_cols(cols, numeric):
                 row.append(_num(r[c], 1))
             else:
-                row.append(_e(r[c]))
+                row.append(_e(kind_label(r[c], lang) if c == "kind" else r[c]))
         rows.append(row)
     return _table([label(c, lang) for c in cols], rows, numeric=numeric)
 
@@ -339,13 +336,13 @@ def _stations_section(results: RunResults) -> str:
             [
                 _e(r.get("id")),
                 _e(r.get("name")),
-                _e(r.get("tier")) if not _na(r.get("tier")) else "–",
+                _e(tier_label(r.get("tier"), lang)),
                 _num(r.get("floor_area_m2")),
                 _num(r.get("station_min_area_m2")),
                 _result(r.get("station_min_area_result"), lang),
                 _num(r.get("served_households"), 0),
                 _num(r.get("required_floor_area_m2")),
-                f"{_e(src)} {_status(status)}",
+                f"{_e(source_title(src))} {_status(status)}",
             ]
         )
     return _table([label(c, lang) for c in cols], rows, numeric={3, 4, 6, 7})
@@ -381,11 +378,12 @@ def _sites_section(results: RunResults) -> str:
     return _table(headers, rows, numeric={0, 3, 4, 5, 6})
 
 
-def _issue_row(kind: IssueKind) -> list[str]:
+def _issue_row(kind: IssueKind, lang: str) -> list[str]:
     """A kind of data problem as a table row; its example ids end in "…" when there are more."""
     more = "…" if kind.count > len(kind.examples) else ""
-    examples = _e("、".join(kind.examples) + more) if kind.examples else "–"
-    texts = [_e(kind.layer), _e(kind.problem), _e(kind.action)]
+    sep = ", " if lang == "en" else "、"
+    examples = _e(sep.join(kind.examples) + more) if kind.examples else "–"
+    texts = [_e(layer_name(kind.layer, lang)), _e(kind.problem), _e(kind.action)]
     return [*texts, _num(kind.count, 0), _num(kind.population, 0), examples]
 
 
@@ -398,7 +396,7 @@ def _issues_section(results: RunResults) -> str:
     kinds = issue_kinds(issues, demand=results.demand, communities=results.communities)
     headers = ["layer", "problem", "action", "issue_count", "population_affected", "examples"]
     note = label("issues_by_kind", lang).format(n=f"{len(issues):,}", k=f"{len(kinds):,}")
-    table = _table([label(c, lang) for c in headers], [_issue_row(k) for k in kinds], {3, 4})
+    table = _table([label(c, lang) for c in headers], [_issue_row(k, lang) for k in kinds], {3, 4})
     return f'<p class="note">{_e(note)}</p>{table}'
 
 
@@ -508,133 +506,3 @@ def render_report_html(results: RunResults) -> str:
         + body
         + "</body></html>\n"
     )
-
-
-# --------------------------------------------------------------------------------------------
-# xlsx
-
-
-def _header(column: str, lang: str, results: RunResults) -> str:
-    if has_label(column):
-        return label(column, lang)
-    if column.startswith("cov_"):
-        rest = column[4:]
-        for lev in LEVELS:
-            if rest.endswith("_" + lev):
-                cat = rest[: -len(lev) - 1]
-                name = _category_name(results, cat)
-                return f"{name} {level_label(lev, lang)}" + (
-                    "覆盖率" if lang == "zh" else " coverage"
-                )
-    if column.startswith(TIME_COVERAGE_PREFIX):
-        cat, _, minutes = column[len(TIME_COVERAGE_PREFIX) :].rpartition("_")
-        name = _category_name(results, cat)
-        return label("tcov_header", lang).format(name=name, level=level_label(minutes, lang))
-    if column.startswith(TIME_PREFIX):
-        name = _category_name(results, column[len(TIME_PREFIX) :])
-        return label("time_min_header", lang).format(name=name)
-    if column.startswith("dist_m_"):
-        name = _category_name(results, column[7:])
-        return f"{name} 步行距离（m）" if lang == "zh" else f"{name} walking distance (m)"
-    return column
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
-    geom = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
-    if geom is not None and len(frame):
-        pts = geom.representative_point()
-        out["lon"] = pts.x.round(6).to_numpy()
-        out["lat"] = pts.y.round(6).to_numpy()
-    return out
-
-
-def _summary_rows(results: RunResults) -> list[tuple[str, Any]]:
-    lang = results.lang
-    rows: list[tuple[str, Any]] = [(label("total_population", lang), results.population_total)]
-    for lev, share in results.completeness.items():
-        rows.append((f"{label('completeness', lang)} {level_label(lev, lang)}", share))
-    for cat, levels in results.coverage_shares().items():
-        for level, share in levels.items():
-            rows.append((f"{_category_name(results, cat)} {level_label(level, lang)}", share))
-    for check, counts in results.norm_counts.items():
-        for k, n in counts.items():
-            rows.append((f"{check_label(check, lang)} · {result_label(k, lang)}", n))
-    rows.append((label("data_issue_count", lang), len(results.issues)))
-    return rows
-
-
-def write_report_xlsx(results: RunResults, path: Path) -> None:
-    """Write ``report.xlsx`` with the sheets summary, communities, facilities, coverage, siting
-    and issues, and scenarios when the run has any.
-
-    Headers follow ``results.lang``; numbers are stored as numbers; each sheet's header row is
-    frozen and its columns are sized to their content.
-
-    Parameters
-    ----------
-    results
-        The run to write.
-    path
-        The file to write (overwritten).
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    lang = results.lang
-    frames: dict[str, pd.DataFrame] = {
-        "summary": pd.DataFrame(_summary_rows(results), columns=["summary_item", "summary_value"]),
-        "communities": _plain(results.communities),
-        "facilities": _plain(results.facilities),
-        "coverage": pd.DataFrame(results.coverage),
-        "siting": _plain(results.sites),
-        "issues": pd.DataFrame(results.issues),
-        "scenarios": scenarios_sheet(results),
-    }
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EEF2F6")
-    for name in SHEETS + (("scenarios",) if results.scenarios else ()):
-        frame = frames[name]
-        ws = wb.create_sheet(name)
-        headers = [_header(str(c), lang, results) for c in frame.columns]
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font = bold
-            cell.fill = fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in frame.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
-        keep_text(ws)
-        ws.freeze_panes = "A2"
-        for j, col in enumerate(frame.columns, start=1):
-            texts = [headers[j - 1]] + [str(v) for v in frame[col].head(200)]
-            width = max(_display_width(t) for t in texts)
-            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
-            if frame[col].dtype.kind == "f":
-                share = str(col).startswith(("cov_", TIME_COVERAGE_PREFIX, "share_"))
-                share |= str(col).endswith("_share")
-                for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell[0].number_format = "0.0%" if share else "#,##0.0"
-    save_workbook(wb, path)
-    logger.info("wrote %s", path)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _cell(value: object) -> object:
-    if _na(value):
-        return None
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, int | float | str):
-        return value
-    return str(value)

@@ -425,11 +425,11 @@ CASES: list[Case] = [
         _all(_set_fac(4, "类别", "日间照料"), _set_fac(6, "类别", "老年食堂")),
         0,
         (
-            "facilities.csv (F03)",
-            "'日间照料' (row 4)",
-            "facilities.csv (F05)",
-            "'老年食堂' (row 6)",
-            "excluded from the analysis",
+            "facilities.csv（F03）",
+            "“日间照料”（第 4 行）",
+            "facilities.csv（F05）",
+            "“老年食堂”（第 6 行）",
+            "不参与分析",
         ),
     ),
     Case(
@@ -444,7 +444,7 @@ CASES: list[Case] = [
         "station-without-floor-area",
         _set_fac(3, "建筑面积", ""),
         0,
-        ("facilities.csv (F02)", "(row 3) has no floor area", "not_provided"),
+        ("facilities.csv（F02）", "（第 3 行）没有建筑面积", "未提供"),
     ),
     Case(
         "station-without-floor-area-run",
@@ -452,19 +452,19 @@ CASES: list[Case] = [
         0,
         (),
         "run",
-        ("F02", "has no floor area"),
+        ("F02", "没有建筑面积"),
     ),
     Case(
         "facility-far-from-network",
         _facility_at(20_000, 300),
         0,
-        ("facilities.csv (F06)", "nearest street is", "max_snap_m = 150"),
+        ("facilities.csv（F06）", "最近的道路在", "最大吸附距离 150 米"),
     ),
     Case(
         "facility-outside-communities",
         _facility_at(650, 300),
         0,
-        ("facilities.csv (F06)", "(row 7) lies outside every community"),
+        ("facilities.csv（F06）", "（第 7 行）不在任何社区范围内"),
     ),
     Case(
         "facility-outside-communities-run",
@@ -472,7 +472,7 @@ CASES: list[Case] = [
         0,
         (),
         "run",
-        ("F06", "outside every community"),
+        ("F06", "不在任何社区范围内"),
     ),
     Case(
         "duplicated-facility-row",
@@ -480,32 +480,28 @@ CASES: list[Case] = [
             f, lambda t: pd.concat([t, t.iloc[[2]].assign(编号="F03b")], ignore_index=True)
         ),
         0,
-        ("facilities.csv (F03b)", "duplicated row (row 7)", "F03 (row 4)", "left out"),
+        ("facilities.csv（F03b）", "重复记录（第 7 行）", "F03（第 4 行）", "只计一次"),
     ),
     Case(
         "empty-households",
         _set_comm(2, "户数", None),
         0,
-        ("communities.gpkg (2)", "households not given", "per-household norms"),
+        ("communities.gpkg（2）", "未给出户数", "按户计算的指标"),
     ),
-    Case(
-        "empty-households-run", _set_comm(2, "户数", None), 0, (), "run", ("households not given",)
-    ),
-    Case(
-        "polygon-repaired", _bow_tie, 0, ("communities.gpkg (1)", "invalid polygon", "make_valid")
-    ),
+    Case("empty-households-run", _set_comm(2, "户数", None), 0, (), "run", ("未给出户数",)),
+    Case("polygon-repaired", _bow_tie, 0, ("communities.gpkg（1）", "多边形无效", "已自动修复")),
     Case(
         "communities-overlap",
         _overlap,
         0,
-        ("communities.gpkg (C02)", "overlaps community C01 (row 1)", "33%"),
+        ("communities.gpkg（C02）", "与社区 C01（第 1 行）重叠", "33%"),
     ),
-    Case("communities-overlap-run", _overlap, 0, (), "run", ("C02", "overlaps community C01")),
+    Case("communities-overlap-run", _overlap, 0, (), "run", ("C02", "与社区 C01")),
     Case(
         "population-all-nodata",
         _population(np.full((6, 6), -9999.0)),
         0,
-        ("population.tif: no cell or feature has a population > 0", "spread evenly"),
+        ("population.tif：没有人口大于 0 的栅格或要素", "均匀分布"),
     ),
     Case(
         "population-all-nodata-run",
@@ -513,13 +509,13 @@ CASES: list[Case] = [
         0,
         (),
         "run",
-        ("population.tif: no cell", "spread evenly"),
+        ("population.tif：没有", "均匀分布"),
     ),
     Case(
         "exclude-class-misspelt",
         _all(_bureau_roads, _toml('"快速路"]', '"快速"]')),
         0,
-        ("streets.geojson", "道路等级 = '快速'", "did you mean '快速路'"),
+        ("streets.geojson", "道路等级 = '快速'", "是否应为 '快速路'"),
     ),
     # the output folder
     Case(

@@ -51,8 +51,8 @@ def test_check_valid_demo(demo_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["check", str(demo_dir / "project.toml")]) == 0
     out = capsys.readouterr().out
     # the demo's outlying populated cells, 287 of them in the recorded issues.csv, are one warning
-    assert "inputs are usable" in out and "population.tif (r" in out
-    assert "more than max_snap_m = 300 m (and 286 more like it); run: not snapped" in out
+    assert "inputs are usable" in out and "population.tif（r" in out
+    assert "超过最大吸附距离 300 米（另有 286 条同类）；运行时：未接入路网" in out
 
 
 def test_check_sees_what_the_later_steps_would_report(
@@ -71,8 +71,8 @@ def test_check_sees_what_the_later_steps_would_report(
     csv.write_bytes(text.encode("gbk"))
     assert main(["check", str(project)]) == 0
     out = capsys.readouterr().out
-    assert "facilities.csv (F0001): community_id 'C99' is not in the communities layer" in out
-    assert "run: assigned by location instead" in out
+    assert "facilities.csv（F0001）：所属社区编号 'C99' 不在社区图层中" in out
+    assert "运行时：改按位置确定所属社区" in out
 
 
 def test_check_bad_project_lists_all_problems(

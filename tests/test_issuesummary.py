@@ -58,16 +58,42 @@ def test_kinds_counts_population_and_examples_by_hand() -> None:
 def test_the_demo_report_lists_kinds_not_rows(demo_out: Path) -> None:
     html = (demo_out / "report.html").read_text(encoding="utf-8")
     issues = pd.read_csv(demo_out / "issues.csv", encoding="utf-8-sig", dtype=str).fillna("")
+    issues.columns = ["layer", "row_id", "problem", "action"]  # the demo's headers are Chinese
     assert len(issues) > 250  # the points beyond the snapping distance, one row each
     section = html[html.index('<section id="issues">') :]
     section = section[: section.index("</section>")]
-    kinds = (
-        issues.assign(p=issues["problem"].map(mask), a=issues["action"].map(mask))
-        .groupby(["layer", "p", "a"])
-        .ngroups
-    )
-    assert len(re.findall(r"<tr>", section)) - 1 == kinds < 10  # the header, a row per kind
+    # the demo's three kinds of problem: populated cells beyond the snapping distance, the
+    # groups without counts (children and elderly: one message, assumed shares), and one
+    # candidate below the day-care centre's minimum floor area
+    assert len(re.findall(r"<tr>", section)) - 1 == 3  # the header, a row per kind
+    layers = re.findall(r"<tr><td>([^<]*)</td>", section)
+    assert layers == ["人口", "社区", "候选点"]
     assert f"{len(issues):,}" in section and "issues.csv" in section
     # the full list stays in the workbook
     sheet = pd.read_excel(demo_out / "report.xlsx", sheet_name="issues")
     assert len(sheet) == len(issues)
+
+
+def test_kinds_are_message_codes_when_the_table_has_them() -> None:
+    """Texts that differ in words, not only numbers (two groups' names), are one kind when they
+    share a message code, and rows of one text with two codes are two kinds."""
+    issues = pd.DataFrame(
+        {
+            "layer": ["communities"] * 3,
+            "row_id": ["", "", "C1"],
+            "problem": ["no count of the group children", "no count of the group elderly", "x"],
+            "action": ["assumed 7.8%", "assumed 18.7%", "x"],
+            "code": ["group_count_missing", "group_count_missing", "name_empty"],
+        }
+    )
+    communities = pd.DataFrame({"id": ["C1"], "population": [120]})
+    kinds = issue_kinds(issues, demand=pd.DataFrame(), communities=communities)
+    assert [(k.count, k.problem) for k in kinds] == [
+        (2, "no count of the group children"),
+        (1, "x"),
+    ]
+    assert kinds[1].population == 120
+    without_codes = issue_kinds(
+        issues.drop(columns="code"), demand=pd.DataFrame(), communities=communities
+    )
+    assert [k.count for k in without_codes] == [1, 1, 1]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lifecircle.dataissues import DataIssue
+from lifecircle.dataissues import IssueLog
 from lifecircle.geo import netcache
 from lifecircle.geo.network import NetworkSource, WalkGraph
 
@@ -56,7 +56,10 @@ def test_cache_key_depends_on_loader_and_options() -> None:
 
 def test_round_trip_keeps_arrays_and_issues(tmp_path: Path) -> None:
     graph = square()
-    issues = [DataIssue("network", "7", "way references 1 node(s) missing", "left out")]
+    log = IssueLog()
+    log.add("network", "7", "osm_nodes_missing", missing=1)
+    log.add("network", "", "road_foot_unknown", file="路网.shp", field="步行", values="也许")
+    issues = log.items
     path = netcache.write_cached(tmp_path / "c", "k1", graph, issues)
     assert path == tmp_path / "c" / "k1.npz"
     assert [p.name for p in (tmp_path / "c").iterdir()] == ["k1.npz"]  # no temp file left
@@ -67,6 +70,14 @@ def test_round_trip_keeps_arrays_and_issues(tmp_path: Path) -> None:
         np.testing.assert_array_equal(getattr(back, name), getattr(graph, name))
     assert (back.crs, back.source) == (graph.crs, graph.source)
     assert back_issues == issues
+    # stored as code and parameters: rendered in either language after the round trip
+    assert back_issues[0].texts("zh") == (
+        "道路引用了文件中缺少的 1 个节点（在数据范围边缘被截断？）",
+        "连到缺少节点的路段未使用",
+    )
+    assert back_issues[1].problem == (
+        "路网.shp: column '步行' has values that are neither yes nor no: 也许"
+    )
     assert back.edge_length_m.sum() == pytest.approx(400.0)
 
 

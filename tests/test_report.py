@@ -11,7 +11,8 @@ from openpyxl.utils import get_column_letter
 from sample_results import EVIL, make_results
 
 from lifecircle.maps.charts import histogram_svg, horizontal_bar_svg
-from lifecircle.maps.report import SHEETS, render_report_html, write_report_xlsx
+from lifecircle.maps.report import render_report_html
+from lifecircle.maps.workbook import SHEETS, write_report_xlsx
 
 
 def _wide(text: str) -> int:

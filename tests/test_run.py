@@ -122,7 +122,7 @@ def test_report_xlsx_sheets(demo_out: Path) -> None:
 def test_issues_csv_header(demo_out: Path) -> None:
     with (demo_out / "issues.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["layer", "row_id", "problem", "action"]
+    assert rows[0] == ["图层", "要素编号", "问题", "处理"]  # the demo is lang = "zh"
     summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
     assert summary["data_issues"] == len(rows) - 1
 
@@ -201,7 +201,7 @@ def test_english_demo_names_categories_in_english(tmp_path: Path) -> None:
     assert main(["-q", "demo", "--out", str(out), "--lang", "en"]) == 0
     sheet = openpyxl.load_workbook(out / "report.xlsx")["coverage"]
     rows = list(sheet.iter_rows(values_only=True))
-    names = {r[1] for r in rows[1:]}
+    names = {r[0] for r in rows[1:]}  # the category's name stands in for its id
     assert "Kindergarten" in names or "kindergarten" in {str(n).lower() for n in names}
     assert not any(n == "幼儿园" for n in names)
     report = (out / "report.html").read_text(encoding="utf-8")

@@ -124,8 +124,9 @@ def reach(
                 issues.add(
                     "facilities",
                     "",
-                    f"no facility of category {cat} ({profile.categories[cat].name_zh})",
-                    "coverage of this category is 0",
+                    "category_absent",
+                    name_zh=profile.categories[cat].name_zh,
+                    name_en=profile.categories[cat].name_en,
                 )
             continue
         near = nearest_facility(network.graph, snapped.demand, snapped.facilities.subset(idx))

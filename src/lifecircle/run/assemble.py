@@ -179,7 +179,7 @@ def assemble(
         compliance=norms.result.compliance,
         coverage=coverage,
         figures=profile.figures(),
-        issues=state.issues.to_frame(),
+        issues=state.issues.to_frame(project.lang),
         methods=methods(project, graph, prepared, profile, state.network.walking),
         population_total=float(pop[snapped.demand.ok].sum()),
         completeness=dict(cov.completeness),

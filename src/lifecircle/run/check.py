@@ -20,6 +20,7 @@ import shapely
 
 from lifecircle.dataissues import DataIssue, IssueLog
 from lifecircle.errors import InputError, NetworkError
+from lifecircle.issuetexts import layer_name
 from lifecircle.project import Project, SitingSpec
 from lifecircle.run import analyses, siting as siting_step
 from lifecircle.run.inputs import Inputs, Prepared, load_inputs, prepare
@@ -167,7 +168,7 @@ def check_report(project: Project) -> CheckReport:
             errors.extend(p for p in net_exc.problems if p not in errors)
     return CheckReport(
         errors=tuple(errors),
-        warnings=tuple(group_warnings(issues.items, input_files(project))),
+        warnings=tuple(group_warnings(issues.items, input_files(project), project.lang)),
         issues=tuple(issues.items),
     )
 
@@ -190,33 +191,44 @@ def _network_name(project: Project) -> str:
     return path.name if path is not None else str(project.network.place)
 
 
-def group_warnings(items: Sequence[DataIssue], files: Mapping[str, str]) -> list[str]:
+def group_warnings(
+    items: Sequence[DataIssue], files: Mapping[str, str], lang: str = "en"
+) -> list[str]:
     """One line per kind of problem: the file, the ids (rows), the problem and what a run does.
 
-    Problems of one layer whose texts differ only in their numbers and whose actions are the
-    same are one kind (287 points each "412 m", "530 m" … from a street).
+    Problems of one layer whose texts (in ``lang``) differ only in their numbers and whose
+    actions are the same are one kind (287 points each "412 m", "530 m" … from a street).
 
     Examples
     --------
-    >>> items = [DataIssue("facilities", "F1", "x 12 m away", "left out"),
-    ...          DataIssue("facilities", "F2", "x 30 m away", "left out")]
+    >>> items = [DataIssue("facilities", "F1", "name_empty"),
+    ...          DataIssue("facilities", "F2", "name_empty")]
     >>> group_warnings(items, {"facilities": "设施.csv"})
-    ['设施.csv (F1, F2): x 12 m away (and 1 more like it); run: left out']
+    ['设施.csv (F1, F2): name is empty (and 1 more like it); run: used the row number']
+    >>> group_warnings(items, {"facilities": "设施.csv"}, "zh")
+    ['设施.csv（F1、F2）：名称为空（另有 1 条同类）；运行时：以行号代替']
     """
     groups: dict[tuple[str, str, str], list[DataIssue]] = {}
     for item in items:
-        key = (item.layer, re.sub(r"\d[\d,.]*", "#", item.problem), item.action)
-        groups.setdefault(key, []).append(item)
+        problem, action = item.texts(lang)
+        groups.setdefault((item.layer, re.sub(r"\d[\d,.]*", "#", problem), action), []).append(item)
+    zh = lang != "en"
     lines = []
-    for (layer, _, action), group in groups.items():
-        where = files.get(layer, layer)
+    for (layer, _, _), group in groups.items():
+        where = files.get(layer, layer_name(layer, lang))
         ids = [g.row_id for g in group if g.row_id]
         if ids:
-            shown = ", ".join(ids[:_IDS_SHOWN])
+            shown = ("、" if zh else ", ").join(ids[:_IDS_SHOWN])
             more = len(ids) - _IDS_SHOWN
-            where += f" ({shown}{f' and {more} more' if more > 0 else ''})"
-        problem = group[0].problem
+            if zh:
+                where += f"（{shown}{f' 等 {len(ids)} 个' if more > 0 else ''}）"
+            else:
+                where += f" ({shown}{f' and {more} more' if more > 0 else ''})"
+        problem, action = group[0].texts(lang)
         if len(group) > 1:
-            problem += f" (and {len(group) - 1} more like it)"
-        lines.append(f"{where}: {problem}; run: {action}")
+            n = len(group) - 1
+            problem += f"（另有 {n} 条同类）" if zh else f" (and {n} more like it)"
+        lines.append(
+            f"{where}：{problem}；运行时：{action}" if zh else f"{where}: {problem}; run: {action}"
+        )
     return lines

@@ -22,11 +22,11 @@ OVERLAP_MIN_SHARE = 0.01
 DUPLICATE_DISTANCE_M = 1.0
 
 
-def _row(frame: gpd.GeoDataFrame, i: int) -> str:
-    """`` (row N)`` with the user's row number when the layer has one."""
+def _row(frame: gpd.GeoDataFrame, i: int) -> int | None:
+    """The user's row number of row ``i`` when the layer has one."""
     if "row" not in frame.columns:
-        return ""
-    return f" (row {int(frame['row'].iloc[i])})"
+        return None
+    return int(frame["row"].iloc[i])
 
 
 def check_facilities(
@@ -70,9 +70,11 @@ def check_facilities(
             issues.add(
                 "facilities",
                 fac_m["id"].iloc[i],
-                f"duplicated row{_row(fac_m, i)}: same name '{names[i]}', category and position "
-                f"as {fac_m['id'].iloc[j]}{_row(fac_m, j)}",
-                "left out (counted once); delete the copy, or move it if it is another facility",
+                "facility_duplicated",
+                row=_row(fac_m, i),
+                name=names[i],
+                other_id=fac_m["id"].iloc[j],
+                other_row=_row(fac_m, j),
             )
     fac_m = fac_m[~duplicate].reset_index(drop=True)
 
@@ -82,9 +84,9 @@ def check_facilities(
         issues.add(
             "facilities",
             fac_m["id"].iloc[i],
-            f"station '{fac_m['name'].iloc[i]}'{_row(fac_m, i)} has no floor area",
-            "its size and its community's floor area per 100 households are not judged "
-            "(not_provided); fill in floor_area_m2",
+            "station_without_area",
+            name=fac_m["name"].iloc[i],
+            row=_row(fac_m, i),
         )
 
     if len(comm_m) and len(fac_m):
@@ -96,8 +98,9 @@ def check_facilities(
             issues.add(
                 "facilities",
                 fac_m["id"].iloc[i],
-                f"'{fac_m['name'].iloc[i]}'{_row(fac_m, i)} lies outside every community polygon",
-                "kept: it serves whoever lives within walking distance; check its coordinates",
+                "facility_outside",
+                name=fac_m["name"].iloc[i],
+                row=_row(fac_m, i),
             )
     return fac_m
 
@@ -123,8 +126,11 @@ def check_communities(comm_m: gpd.GeoDataFrame, *, issues: IssueLog) -> None:
         issues.add(
             "communities",
             comm_m["id"].iloc[j],
-            f"community {comm_m['id'].iloc[j]}{_row(comm_m, int(j))} overlaps community "
-            f"{comm_m['id'].iloc[i]}{_row(comm_m, int(i))} by {area:,.0f} m² "
-            f"({part:.0%} of the smaller)",
-            "kept as drawn; fix the boundaries so that every place belongs to one community",
+            "communities_overlap",
+            id=comm_m["id"].iloc[j],
+            row=_row(comm_m, int(j)),
+            other_id=comm_m["id"].iloc[i],
+            other_row=_row(comm_m, int(i)),
+            area_m2=float(area),
+            share=float(part),
         )

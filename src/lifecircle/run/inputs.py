@@ -156,15 +156,19 @@ def categorise(
     ids = [profile.category_id(str(raw)) for raw in fac["category"]]
     fac = fac.assign(category_raw=fac["category"].astype(str), category=ids)
     unknown = fac["category"].isna()
-    valid = ", ".join(f"{c.id} ({c.name_zh})" for c in profile.categories.values())
+    valid_zh = "、".join(c.name_zh for c in profile.categories.values())
+    valid_en = ", ".join(f"{c.id} ({c.name_en})" for c in profile.categories.values())
     for _, row in fac[unknown].iterrows():
         issues.add(
             "facilities",
             row["id"],
-            f"category '{row['category_raw']}'"
-            + (f" (row {row['row']})" if "row" in row.index else "")
-            + f" is not a category of profile {profile.id} (valid: {valid})",
-            "excluded from the analysis; fix the value or add it as an alias in a profile",
+            "category_unknown",
+            raw=row["category_raw"],
+            row=int(row["row"]) if "row" in row.index else None,
+            profile_zh=profile.name,
+            profile_en=profile.id,
+            valid_zh=valid_zh,
+            valid_en=valid_en,
         )
     fac = fac[~unknown].copy()
     fac["category_name"] = [profile.category_name(c, lang) for c in fac["category"]]
@@ -193,12 +197,7 @@ def _complete_communities(comm: gpd.GeoDataFrame, pph: float, issues: IssueLog) 
         comm["population"] = np.nan
     missing = comm["population"].isna() & comm["households"].notna()
     for cid in comm.loc[missing, "id"]:
-        issues.add(
-            "communities",
-            cid,
-            "population not given",
-            f"estimated as households × {pph} persons per household",
-        )
+        issues.add("communities", cid, "population_estimated", pph=pph)
     comm.loc[missing, "population"] = (comm.loc[missing, "households"] * pph).round()
     for col in ("kind", "street", "name"):
         if col not in comm:
@@ -223,15 +222,10 @@ def _demand_points(
     if inputs.population is not None and (inputs.population["population"] > 0).any():
         pop = inputs.population.to_crs(crs)
     else:
-        issues.add(
-            "population",
-            "",
-            "no population layer given"
-            if inputs.population is None
-            else f"{population_file}: no cell or feature has a population > 0 (all nodata, 0 "
-            "or empty)",
-            "each community's population spread evenly over its area on a 100 m grid",
-        )
+        if inputs.population is None:
+            issues.add("population", "", "population_layer_missing")
+        else:
+            issues.add("population", "", "population_layer_empty", file=population_file)
         pop = spread_population(
             inputs.communities, cell_m=100.0, metric_crs=crs, persons_per_household=pph
         ).to_crs(crs)
@@ -246,9 +240,9 @@ def _demand_points(
         issues.add(
             "population",
             "",
-            f"{int(outside.sum())} populated points ({pop.loc[outside, 'population'].sum():.0f}"
-            " people) lie outside every community polygon",
-            "kept in overall coverage; not counted in any community",
+            "population_outside",
+            points=int(outside.sum()),
+            people=float(pop.loc[outside, "population"].sum()),
         )
     pop["households"] = _households_per_point(pop, comm_m, pph)
     _report_population_mismatch(pop, comm_m, issues)
@@ -267,7 +261,8 @@ def _report_population_mismatch(
             issues.add(
                 "population",
                 row["id"],
-                f"population layer puts {layer_total:.0f} people in community {row['id']}, "
-                f"the communities layer says {stated:.0f}",
-                "coverage uses the population layer; check which is current",
+                "population_mismatch",
+                id=row["id"],
+                layer_total=float(layer_total),
+                stated=stated,
             )

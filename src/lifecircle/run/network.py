@@ -82,7 +82,7 @@ def build_network(project: Project, inputs: Inputs, crs: CRS, *, issues: IssueLo
     index_of = {cid: i for i, cid in enumerate(compounds_m["id"])}
     gate_comp = np.array([index_of.get(c, -1) for c in gates_m["compound_id"]])
     for gid in gates_m.loc[gate_comp < 0, "id"]:
-        issues.add("gates", gid, "compound_id names no compound", "gate ignored")
+        issues.add("gates", gid, "gate_compound_unknown")
     keep = gate_comp >= 0
     closed = apply_compounds(
         graph,

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.analysis.results import RunResults
-from lifecircle.dataissues import ISSUE_COLUMNS
+from lifecircle.dataissues import issues_table
 from lifecircle.maps.filing import csv_safe, gdal_run_date
 from lifecircle.maps.labels import data_credit, label
-from lifecircle.maps.report import render_report_html, write_report_xlsx
+from lifecircle.maps.report import render_report_html
 from lifecircle.maps.webmap import build_map, save_map
+from lifecircle.maps.workbook import write_report_xlsx
 from lifecircle.project import MapSpec
 from lifecircle.run.outfolder import make_temp_folder, replace_all
 from lifecircle.run.summary import build_summary
@@ -116,7 +117,7 @@ def _write_data(results: RunResults, folder: Path) -> None:
             if layer is None:
                 continue
             frame_for_gpkg(layer).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
-    issues = results.issues.reindex(columns=list(ISSUE_COLUMNS))
+    issues = issues_table(results.issues, results.lang)
     issues.map(csv_safe).to_csv(folder / OUTPUT_FILES["issues"], index=False, encoding="utf-8-sig")
 
 

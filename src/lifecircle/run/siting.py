@@ -20,6 +20,7 @@ from lifecircle.errors import InputError
 from lifecircle.geo.isochrone import isochrones_per_source
 from lifecircle.geo.reach import catchments
 from lifecircle.geo.snap import SnappedPoints, report_snapping, snap_points
+from lifecircle.issuetexts import source_title
 from lifecircle.project import Project, SitingSpec
 from lifecircle.run.inputs import Inputs
 from lifecircle.run.network import Network
@@ -29,6 +30,8 @@ from lifecircle.vocab import STATION, dist_column
 SITE_COLUMNS = (
     "rank",
     "candidate_id",
+    "candidate_name",
+    "max_floor_area_m2",
     "category",
     "newly_covered_population",
     "required_floor_area_m2",
@@ -54,6 +57,7 @@ class _Candidates:
     xy: np.ndarray
     snapped: SnappedPoints
     capacity_m2: np.ndarray
+    names: np.ndarray
 
 
 def no_siting(crs: CRS) -> Siting:
@@ -143,6 +147,8 @@ def site(
         {
             "rank": np.arange(1, len(chosen) + 1),
             "candidate_id": cand.ids[chosen],
+            "candidate_name": cand.names[chosen],
+            "max_floor_area_m2": cand.capacity_m2[chosen],
             "category": cat,
             "newly_covered_population": res.marginal_gain,
             "required_floor_area_m2": np.fmax(
@@ -204,9 +210,11 @@ def usable_candidates(
             issues.add(
                 "candidates",
                 cid,
-                f"maximum floor area is below the {min_area:.0f} m² a {cat} needs "
-                f"({min_fig.source if min_fig else ''})",
-                "not considered for siting",
+                "candidate_too_small",
+                min_area_m2=min_area,
+                name_zh=profile.categories[cat].name_zh,
+                name_en=profile.categories[cat].name_en,
+                source=source_title(min_fig.source) if min_fig else "",
             )
         ok = ok[~too_small]
         if len(ok) == 0:
@@ -248,7 +256,12 @@ def _candidates(
             else np.full(len(cand), np.nan)
         )
         xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-        return _Candidates(cand["id"].astype(str).to_numpy(), xy, snapped, capacity)
+        names = (
+            cand["name"].fillna("").astype(str).to_numpy()
+            if "name" in cand
+            else np.full(len(cand), "", dtype=object)
+        )
+        return _Candidates(cand["id"].astype(str).to_numpy(), xy, snapped, capacity, names)
     pick = generate_candidates(
         demand_snap.px, demand_snap.py, uncovered=uncovered, spacing_m=spec.candidate_spacing_m
     )
@@ -257,9 +270,9 @@ def _candidates(
     issues.add(
         "candidates",
         "",
-        f"no candidates layer: {len(pick)} candidate points generated on the "
-        f"network in uncovered areas, {spec.candidate_spacing_m:.0f} m apart",
-        "used as siting candidates",
+        "candidates_generated",
+        count=len(pick),
+        spacing_m=spec.candidate_spacing_m,
     )
     ids = np.array([f"G{i + 1:04d}" for i in range(len(pick))])
-    return _Candidates(ids, xy, snapped, np.full(len(pick), np.nan))
+    return _Candidates(ids, xy, snapped, np.full(len(pick), np.nan), np.full(len(pick), ""))

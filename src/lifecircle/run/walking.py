@@ -24,6 +24,7 @@ from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.reach import nearest_facility_time
 from lifecircle.geo.snap import SnappedPoints
 from lifecircle.geo.walktime import WalkCost, walk_cost
+from lifecircle.issuetexts import source_title
 from lifecircle.run.inputs import Prepared
 from lifecircle.vocab import (
     EVERYONE,
@@ -96,13 +97,7 @@ def walking_network(
         )
     if dem is not None and cost.flat.any():
         km = float(graph.edge_length_m[cost.flat].sum()) / 1000.0
-        issues.add(
-            "network",
-            "",
-            f"{int(cost.flat.sum())} street segments ({km:.1f} km) lie outside the DEM "
-            f"{dem.name} or on its nodata cells",
-            "walked as flat ground (walking time without slope there)",
-        )
+        issues.add("network", "", "dem_flat", segments=int(cost.flat.sum()), km=km, dem=dem.name)
     speeds = {EVERYONE: spec.speed_mps}
     for gid, group in profile.groups.items():
         pace = spec.speed_of(gid)
@@ -110,8 +105,10 @@ def walking_network(
             issues.add(
                 "walking",
                 gid,
-                f"no walking pace for the group {gid} ({group.name_zh}) in [walking.groups]",
-                f"walks at the adult pace, walking.speed_mps = {spec.speed_mps:g} m/s",
+                "group_pace_missing",
+                group=gid,
+                name_zh=group.name_zh,
+                speed_mps=spec.speed_mps,
             )
             pace = spec.speed_mps
         speeds[gid] = pace
@@ -280,26 +277,29 @@ def _report_groups(
         if not ids:
             continue
         given = walking.spec.groups.get(g)
-        whence = (
-            "[walking.groups]"
-            if given is not None and given.share is not None
-            else f"profile {profile.id}: {profile.groups[g].source}"
-        )
+        by_project = given is not None and given.share is not None
+        source = source_title(profile.groups[g].source)
         sample = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
         issues.add(
             "communities",
             "",
-            f"no count of the group {g} ({profile.groups[g].name_zh}) for {len(ids)} "
-            f'communities ({sample}); give it with fields = {{ {g} = "<column>" }}',
-            f"assumed {float(shares[g] or 0.0):.1%} of the population ({whence})",
+            "group_count_missing",
+            group=g,
+            name_zh=profile.groups[g].name_zh,
+            count=len(ids),
+            sample=sample,
+            share=float(shares[g] or 0.0),
+            whence_zh="项目的步行人群设置" if by_project else f"配置“{profile.name}”：{source}",
+            whence_en="[walking.groups]" if by_project else f"profile {profile.id}",
         )
     for g, ids in capped.items():
         for cid in ids:
             issues.add(
                 "communities",
                 cid,
-                f"count of the group {g} is larger than the population",
-                "taken as the whole population",
+                "group_count_too_large",
+                group=g,
+                name_zh=profile.groups[g].name_zh,
             )
 
 
