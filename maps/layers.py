@@ -2,9 +2,11 @@
 
 Communities are drawn by their norm result (m² of service floor area per 100 households) and, in a
 second layer, by classes of that figure; community service stations by their minimum-size result,
-sized by floor area; facilities by category. Each builder adds its layer(s) to the map and appends
-its legend HTML; the frames are already prepared (:func:`lifecircle.maps.packed.prepare`). The
-column, record and category helpers here serve :mod:`lifecircle.maps.reach` too.
+sized by floor area, drawn beneath the facilities so every facility dot stays visible and
+clickable on its station; facilities by category; gated compounds and their gates where given.
+Each builder adds its layer(s) to the map and appends its legend HTML; the frames are already
+prepared (:func:`lifecircle.maps.packed.prepare`). The column, record and category helpers here
+serve :mod:`lifecircle.maps.reach` too.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from lifecircle.maps.packing import DisplayScale
 from lifecircle.maps.style import (
     CATEGORY_PALETTE,
     CLASS_COLORS,
+    COMPOUND_COLOR,
     FAIL_COLOR,
+    GATE_COLOR,
     NA_COLOR,
     PASS_COLOR,
 )
@@ -296,3 +300,44 @@ def facilities_layer(
         f"<h5>{_esc(label('facilities', lang))}</h5>"
         + "".join(dot(colors[c], names.get(c, c), 9) for c in cats)
     )
+
+
+def compounds_layers(
+    m: folium.Map,
+    compounds: gpd.GeoDataFrame,
+    gates: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    legend: list[str],
+    scale: DisplayScale,
+) -> None:
+    """Add the gated compounds (outlines, under the facilities, not hiding the communities'
+    tooltips) and their gates (points with the gate's and its compound's ids)."""
+    if len(compounds):
+        style = {
+            "color": COMPOUND_COLOR,
+            "weight": 1.5,
+            "opacity": 0.9,
+            "fillColor": COMPOUND_COLOR,
+            "fillOpacity": 0.08,
+        }
+        name = label("compounds", lang)
+        add_packed(
+            m, compounds, [style] * len(compounds), scale=scale, name=name, interactive=False
+        )
+        legend.append(
+            f'<div class="lc-row"><span class="lc-sw" style="background:{COMPOUND_COLOR}33;'
+            f'border:1.5px solid {COMPOUND_COLOR}"></span>{_esc(name)}</div>'
+        )
+    if len(gates):
+        style = {"radius": 3.5, "color": "#ffffff", "weight": 1, "fillColor": GATE_COLOR}
+        tips = []
+        for row in records(gates):
+            tip = f"<b>{_esc(label('gate', lang))} {_esc(row.get('id'))}</b>"
+            if not _is_na(row.get("compound_id")):
+                tip += f"<br>{_esc(label('compound', lang))} {_esc(row.get('compound_id'))}"
+            tips.append(tip)
+        name = label("gates", lang)
+        styles = [style | {"fillOpacity": 1.0}] * len(gates)
+        add_packed(m, gates, styles, scale=scale, name=name, tips=tips)
+        legend.append(dot(GATE_COLOR, name, 7))

@@ -17,6 +17,9 @@ UNCOVERED_CLASS_COLORS = ("#e7d4e8", "#c2a5cf", "#a475b8", "#8a4fa6", "#5e1f7a")
 UNCOVERED_OPACITY = 0.8
 SITE_COLOR = "#4a1486"
 STREET_COLOR = "#7f7f7f"
+#: Gated compounds' outlines and their gates (dark brown, apart from the results' colours).
+COMPOUND_COLOR = "#6b4f2a"
+GATE_COLOR = "#3b2a14"
 CATEGORY_PALETTE = (
     "#1f77b4",
     "#ff7f0e",
@@ -40,10 +43,28 @@ CATEGORY_PALETTE = (
     "#fd8d3c",
 )
 
-CSS = """
+#: The one font family of the page: Chinese system fonts first (Windows, macOS, Linux), then Latin.
+FONT_STACK = (
+    '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", '
+    '"Helvetica Neue", Arial, sans-serif'
+)
+
+#: Background of the map where no tiles are drawn (no basemap, or tiles without internet).
+BACKGROUND = "#f2f1ec"
+
+CSS = (
+    """
 <style>
-.leaflet-container { background: #f2f1ec; font-family: "Noto Sans CJK SC", "Microsoft YaHei",
-  "PingFang SC", "Source Han Sans SC", "Helvetica Neue", Arial, sans-serif; }
+:root { --lc-font: """
+    + FONT_STACK
+    + """; }
+body, .leaflet-container, .leaflet-container button, .leaflet-container input,
+.leaflet-container select, .leaflet-container .leaflet-bar a, .leaflet-popup-content,
+.leaflet-tooltip, .leaflet-control-attribution, .leaflet-control-scale-line,
+.lc-title, .lc-legend, .lc-site { font-family: var(--lc-font); }
+.leaflet-container { background: """
+    + BACKGROUND
+    + """; }
 .lc-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%); z-index: 1000;
   background: rgba(255,255,255,0.94); padding: 8px 18px; border-radius: 6px; text-align: center;
   box-shadow: 0 1px 5px rgba(0,0,0,0.3); max-width: 60%; pointer-events: auto; }
@@ -76,3 +97,4 @@ CSS = """
 @media print { .leaflet-control-layers, .lc-fs { display: none; } }
 </style>
 """
+)

@@ -190,6 +190,9 @@ def assemble(
             if cov.time is None
             else hill_callouts(cov.time, prepared.communities, profile, project.lang)
         ),
+        compounds=state.inputs.compounds,
+        gates=state.inputs.gates,
+        communities_crs=state.inputs.communities_crs,
     )
 
 
