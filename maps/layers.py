@@ -77,10 +77,18 @@ def _class_index(value: float, breaks: list[float]) -> int:
     return int(np.searchsorted(np.asarray(breaks), value, side="right"))
 
 
+#: Radius of a facility's dot (px); a station's circle is at least :data:`STATION_MIN_RADIUS`,
+#: so the ring of a station stays visible around the dot drawn on it.
+FACILITY_RADIUS = 4.5
+STATION_MIN_RADIUS = 8.0
+
+
 def _station_radius(area_m2: object) -> float:
+    """A station's circle (px) from its floor area (m²), 8–20 px; 8 px where unknown."""
     if _is_na(area_m2):
-        return 5.0
-    return float(np.clip(math.sqrt(max(float(area_m2), 0.0)) / 3.0, 4.0, 20.0))  # type: ignore[arg-type]
+        return STATION_MIN_RADIUS
+    area = max(float(area_m2), 0.0)  # type: ignore[arg-type]
+    return float(np.clip(math.sqrt(area) / 3.0, STATION_MIN_RADIUS, 20.0))
 
 
 def communities_layers(
@@ -270,6 +278,11 @@ def facilities_layer(
     """Add every facility, coloured by category."""
     if len(frame) == 0:
         return
+    # the stations' own dots first: a facility beside a station is drawn over it, clickable
+    station_first = np.argsort(
+        ~column(frame, "category").astype(str).eq(STATION).to_numpy(), kind="stable"
+    )
+    frame = frame.iloc[station_first]
     cats = ordered_categories(column(frame, "category"))
     colors = {c: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, c in enumerate(cats)}
     tips, styles = [], []
@@ -278,7 +291,7 @@ def facilities_layer(
         cat = str(row.get("category"))
         styles.append(
             {
-                "radius": 4.5,
+                "radius": FACILITY_RADIUS,
                 "color": "#ffffff",
                 "weight": 1,
                 "fillColor": colors.get(cat, NA_COLOR),
@@ -330,7 +343,8 @@ def compounds_layers(
             f'border:1.5px solid {COMPOUND_COLOR}"></span>{_esc(name)}</div>'
         )
     if len(gates):
-        style = {"radius": 3.5, "color": "#ffffff", "weight": 1, "fillColor": GATE_COLOR}
+        # hollow rings on the compound's outline, unlike the facilities' filled dots
+        style = {"radius": 3.5, "color": GATE_COLOR, "weight": 2, "fillColor": "#ffffff"}
         tips = []
         for row in records(gates):
             tip = f"<b>{_esc(label('gate', lang))} {_esc(row.get('id'))}</b>"
@@ -340,4 +354,7 @@ def compounds_layers(
         name = label("gates", lang)
         styles = [style | {"fillOpacity": 1.0}] * len(gates)
         add_packed(m, gates, styles, scale=scale, name=name, tips=tips)
-        legend.append(dot(GATE_COLOR, name, 7))
+        legend.append(
+            f'<div class="lc-row"><span class="lc-dot" style="background:#ffffff;width:8px;'
+            f'height:8px;border:2px solid {GATE_COLOR}"></span>{_esc(name)}</div>'
+        )
