@@ -9,8 +9,13 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
+import shapely
+from sample_results import build_sample_map, make_results
 from test_browser import _MAP_JS, _not_blank, _open_map, _shots_dir, driver
+
+from lifecircle.maps.webmap import save_map
 
 pytestmark = pytest.mark.browser
 
@@ -35,24 +40,50 @@ def _popup_after_click(driver: object, x: float, y: float) -> str:
     box = driver.find_element("css selector", ".leaflet-container")  # type: ignore[attr-defined]
     size = box.size
     ActionChains(driver).move_to_element_with_offset(  # type: ignore[arg-type]
-        box, int(round(x - size["width"] / 2)), int(round(y - size["height"] / 2))
+        box, round(x - size["width"] / 2), round(y - size["height"] / 2)
     ).click().perform()
     time.sleep(0.3)
     found = driver.find_elements("css selector", ".leaflet-popup-content")  # type: ignore[attr-defined]
     return str(found[0].text) if found else ""
 
 
-def test_the_demo_map_opens_on_the_communities(driver: object, demo_out: Path) -> None:
-    assert _open_map(driver, demo_out / "map.html") == []
+def _view_on(driver: object, page: Path, communities: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Open a map; return how much of the view the communities' box fills (the larger of its
+    width and height shares) and how far (px) the view's centre is from the box's centre."""
+    assert _open_map(driver, page) == []
     west, south, east, north = driver.execute_script(  # type: ignore[attr-defined]
         f"var m = (function () {{ {_MAP_JS} }})(); var b = m.getBounds();"
         "return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];"
     )
-    comm = gpd.read_file(demo_out / "results.gpkg", layer="communities").to_crs("EPSG:4326")
-    x0, y0, x1, y1 = comm.total_bounds
+    x0, y0, x1, y1 = communities.to_crs("EPSG:4326").total_bounds
     assert west <= x0 and east >= x1 and south <= y0 and north >= y1
-    # fitted: the communities fill the view one way or the other (zoomed out once at most)
-    assert (x1 - x0) / (east - west) > 0.4 or (y1 - y0) / (north - south) > 0.4
+    off = driver.execute_script(  # type: ignore[attr-defined]
+        f"var m = (function () {{ {_MAP_JS} }})();"
+        "var a = m.latLngToContainerPoint([arguments[0], arguments[1]]);"
+        "var b = m.latLngToContainerPoint(m.getCenter()); return a.distanceTo(b);",
+        (y0 + y1) / 2,
+        (x0 + x1) / 2,
+    )
+    return max((x1 - x0) / (east - west), (y1 - y0) / (north - south)), float(off)
+
+
+def test_the_map_opens_on_the_communities(driver: object, demo_out: Path, tmp_path: Path) -> None:
+    # the demo: fitted (zoomed out once at most) and centred on the communities
+    comm = gpd.read_file(demo_out / "results.gpkg", layer="communities")
+    fill, off = _view_on(driver, demo_out / "map.html", comm)
+    assert fill > 0.4 and off < 3.0
+    # a network reaching far to the south-west of the communities does not move the view
+    results = make_results()
+    far = gpd.GeoDataFrame(
+        {"highway": ["primary"]},
+        geometry=[shapely.LineString([(107.85, 31.05), (107.9, 31.1)])],
+        crs="EPSG:4326",
+    )
+    streets = gpd.GeoDataFrame(pd.concat([results.streets, far], ignore_index=True))
+    page = tmp_path / "map.html"
+    save_map(build_sample_map(results, streets=streets), page)  # type: ignore[arg-type]
+    fill, off = _view_on(driver, page, results.communities)
+    assert fill > 0.4 and off < 3.0
 
 
 def test_one_font_family_and_a_plain_leaflet_prefix(driver: object, demo_out: Path) -> None:
