@@ -76,7 +76,7 @@ def test_results_are_written_in_the_crs_asked_for(tmp_path: Path) -> None:
     edit_toml(tmp_path, "[siting]", '[output]\ncrs = "EPSG:4545"\n\n[siting]')
     gpkg = _run(tmp_path)
     assert _layer_crs(gpkg) == {"EPSG:4545"}
-    # C01 as the user drew it (lon/lat), turned into CGCS2000 / 3° zone 36 by pyproj alone
+    # C01 as the user drew it (lon/lat), into CGCS2000 / 3° Gauss-Krüger CM 108°E by pyproj alone
     to_gk = Transformer.from_crs("EPSG:4326", "EPSG:4545", always_xy=True)
     raw = pyogrio.read_dataframe(tmp_path / "communities.gpkg")
     ring = np.asarray(raw.loc[raw["社区代码"] == "C01"].geometry.iloc[0].exterior.coords)

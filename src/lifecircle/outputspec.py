@@ -64,7 +64,9 @@ def read_output(table: Any, problems: list[str]) -> OutputSpec:
     value = table.get("crs")
     if value is None:
         return OutputSpec()
-    examples = '"EPSG:4490" (CGCS2000), "EPSG:4545" (CGCS2000 3° zone 35) or "EPSG:4326"'
+    examples = (
+        '"EPSG:4490" (CGCS2000), "EPSG:4545" (CGCS2000 3° Gauss-Krüger, CM 108°E) or "EPSG:4326"'
+    )
     if not isinstance(value, str) or not value.strip():
         problems.append(f"output.crs = {value!r} must be a CRS as text, e.g. {examples}")
         return OutputSpec()
