@@ -53,6 +53,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "gates": ("小区出入口", "Compound gates"),
     "compound": ("小区", "Compound"),
     "gate": ("出入口", "Gate"),
+    "compounds_legend": ("封闭小区与出入口", "Gated compounds and gates"),
     "data_credit": ("数据", "Data"),
     # results and fields
     "pass": ("达标", "Pass"),

@@ -326,6 +326,8 @@ def compounds_layers(
 ) -> None:
     """Add the gated compounds (outlines, under the facilities, not hiding the communities'
     tooltips) and their gates (points with the gate's and its compound's ids)."""
+    if len(compounds) or len(gates):
+        legend.append(f"<h5>{_esc(label('compounds_legend', lang))}</h5>")
     if len(compounds):
         style = {
             "color": COMPOUND_COLOR,

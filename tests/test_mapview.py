@@ -135,7 +135,10 @@ def test_compounds_and_gates_are_drawn_with_names_in_the_language(
     assert "G1" in tip and "花园小区" in tip
     assert names[0] in overlay_names(page) and names[1] in overlay_names(page)
     legend = legend_html(page)
-    assert names[0] in legend and names[1] in legend
+    heading = "封闭小区与出入口" if lang == "zh" else "Gated compounds and gates"
+    assert f"<h5>{heading}</h5>" in legend
+    rows = legend[legend.index(heading) + len(heading) :]
+    assert 0 < rows.index(names[0]) < rows.index(names[1])
     other = ("Gated compounds", "Compound gates") if lang == "zh" else ("封闭小区", "小区出入口")
     assert not any(n in page for n in other)
 
