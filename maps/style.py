@@ -73,10 +73,10 @@ body, .leaflet-container, .leaflet-container button, .leaflet-container input,
 .lc-title .lc-notice { font-size: 12px; color: #b03a00; margin-top: 4px; }
 .lc-legend { background: rgba(255,255,255,0.95); padding: 8px 12px; border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.3); font-size: 12px; line-height: 1.45; color: #222;
-  max-height: 55vh; overflow-y: auto; min-width: 150px; }
+  max-height: 55vh; overflow-y: auto; min-width: 150px; max-width: 300px; }
 .lc-legend h4 { margin: 0 0 4px 0; font-size: 13px; }
 .lc-legend h5 { margin: 6px 0 2px 0; font-size: 12px; color: #444; font-weight: 600; }
-.lc-legend .lc-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
+.lc-legend .lc-row { display: flex; align-items: center; gap: 6px; }
 .lc-sw { display: inline-block; width: 16px; height: 11px; border: 1px solid rgba(0,0,0,0.35);
   flex: none; }
 .lc-dot { display: inline-block; border-radius: 50%; border: 1px solid rgba(0,0,0,0.45);
