@@ -14,6 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import CRS
 
 from lifecircle.analysis.siting import SitingResult
 from lifecircle.vocab import Lang
@@ -280,6 +281,12 @@ class RunResults:
     provenance
         The tool version, profile, input files with their SHA-256 and the parameters of the run;
         None for results not made by a run (built by hand, in tests).
+    compounds, gates
+        The project's gated compounds (polygons, ``id``) and their gates (points, ``id``,
+        ``compound_id``) in WGS84, drawn on the map; None when the project gives none.
+    communities_crs
+        The CRS the communities layer was read in, the default CRS of ``results.gpkg``
+        (CGCS2000, EPSG:4490, where they were GCJ-02 or BD-09 lon/lat); None: EPSG:4326.
     """
 
     project_name: str
@@ -307,6 +314,9 @@ class RunResults:
     time_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     time_callouts: pd.DataFrame = field(default_factory=pd.DataFrame)
     isochrones_time: gpd.GeoDataFrame | None = None
+    compounds: gpd.GeoDataFrame | None = None
+    gates: gpd.GeoDataFrame | None = None
+    communities_crs: CRS | None = None
 
     def coverage_shares(self) -> dict[str, dict[str, float]]:
         """Network coverage share (0–1) per category and level, in the coverage table's order."""

@@ -37,6 +37,10 @@ from lifecircle.geo.validate import LayerGate, raise_problems
 logger = logging.getLogger(__name__)
 
 
+#: The key of a read layer's ``attrs`` that holds the CRS its coordinates were read in.
+SOURCE_CRS = "source_crs"
+
+
 def read_layer(spec: LayerSpec, *, kind: LayerKind, issues: IssueLog) -> gpd.GeoDataFrame:
     """Read one layer, validate it and return it in WGS84 with our column names.
 
@@ -59,7 +63,8 @@ def read_layer(spec: LayerSpec, *, kind: LayerKind, issues: IssueLog) -> gpd.Geo
         (numbers as float64 with NaN where empty, text as str or None), the file's other columns
         unchanged, and ``geometry``. ``id`` is text; where the kind allows it to be absent it is
         the row number. Facilities are points; community ``kind`` is normalised to
-        urban / town / rural.
+        urban / town / rural. ``attrs["source_crs"]`` is the CRS the file's coordinates were
+        read in: ``"gcj02"``, ``"bd09"`` or a CRS as WKT.
 
     Raises
     ------
@@ -105,6 +110,7 @@ def read_layer(spec: LayerSpec, *, kind: LayerKind, issues: IssueLog) -> gpd.Geo
     wgs = gate.finish_geometry(wgs, out)
     result = gpd.GeoDataFrame(out, geometry=wgs.values, crs=WGS84)
     result.index = pd.RangeIndex(len(result))
+    result.attrs[SOURCE_CRS] = decl if isinstance(decl, str) else decl.to_wkt()
     logger.info("read %s (%s): %d features", path.name, kind, len(result))
     return result
 
@@ -122,4 +128,4 @@ def _check_not_empty(spec: LayerSpec, kind: str, n_rows: int, what: str) -> None
     raise_problems(spec.path, kind, [f"{spec.path.name}{where}: has no {what}; {fix}"])
 
 
-__all__ = ["LAYER_KINDS", "LayerKind", "LayerSpec", "read_layer"]
+__all__ = ["LAYER_KINDS", "SOURCE_CRS", "LayerKind", "LayerSpec", "read_layer"]

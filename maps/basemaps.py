@@ -84,7 +84,12 @@ _TIANDITU_URL = (
 
 
 def _name(key: str, lang: str) -> str:
-    return label(f"basemap_{key}", lang)
+    """The basemap's name in the layer control, saying that its tiles come from the internet."""
+    return f"{label(f'basemap_{key}', lang)}{_paren(label('needs_internet', lang), lang)}"
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
 def resolve_basemap(
@@ -126,7 +131,8 @@ def resolve_basemap(
         raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
     crs: TileCrs = "gcj02" if basemap == "amap" else "wgs84"
     if tile_url:
-        name = _name(basemap if basemap != "none" else "custom", lang)
+        # the user's own tile server (often an intranet one): no word about the internet
+        name = label(f"basemap_{basemap if basemap != 'none' else 'custom'}", lang)
         # the project file's text: Leaflet shows an attribution as HTML
         credit = escape_html(tile_attribution or "")
         source = TileSource(name, tile_url, credit, subdomains="abc")

@@ -124,3 +124,24 @@ class Attribution(MacroElement):
         super().__init__()
         self._name = "Attribution"
         self.text = text
+
+
+#: The attribution control's prefix: a plain link to Leaflet (Leaflet 1.9 adds a flag icon).
+LEAFLET_PREFIX = '<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>'
+
+
+class AttributionPrefix(MacroElement):
+    """Sets the attribution control's prefix to :data:`LEAFLET_PREFIX`, without an icon."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "AttributionPrefix"
+        self.prefix = LEAFLET_PREFIX

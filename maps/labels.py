@@ -53,6 +53,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "basemap_tianditu_labels": ("天地图注记", "Tianditu labels"),
     "basemap_amap": ("高德地图", "Amap"),
     "basemap_custom": ("底图", "Basemap"),
+    "needs_internet": ("需联网", "needs internet"),
+    "compounds": ("封闭小区", "Gated compounds"),
+    "gates": ("小区出入口", "Compound gates"),
+    "compound": ("小区", "Compound"),
+    "gate": ("出入口", "Gate"),
+    "compounds_legend": ("封闭小区与出入口", "Gated compounds and gates"),
     "data_credit": ("数据", "Data"),
     # results and fields
     "pass": ("达标", "Pass"),

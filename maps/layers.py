@@ -2,9 +2,11 @@
 
 Communities are drawn by their norm result (m² of service floor area per 100 households) and, in a
 second layer, by classes of that figure; community service stations by their minimum-size result,
-sized by floor area; facilities by category. Each builder adds its layer(s) to the map and appends
-its legend HTML; the frames are already prepared (:func:`lifecircle.maps.packed.prepare`). The
-column, record and category helpers here serve :mod:`lifecircle.maps.reach` too.
+sized by floor area, drawn beneath the facilities so every facility dot stays visible and
+clickable on its station; facilities by category; gated compounds and their gates where given.
+Each builder adds its layer(s) to the map and appends its legend HTML; the frames are already
+prepared (:func:`lifecircle.maps.packed.prepare`). The column, record and category helpers here
+serve :mod:`lifecircle.maps.reach` too.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from lifecircle.maps.packing import DisplayScale
 from lifecircle.maps.style import (
     CATEGORY_PALETTE,
     CLASS_COLORS,
+    COMPOUND_COLOR,
     FAIL_COLOR,
+    GATE_COLOR,
     NA_COLOR,
     PASS_COLOR,
 )
@@ -73,10 +77,18 @@ def _class_index(value: float, breaks: list[float]) -> int:
     return int(np.searchsorted(np.asarray(breaks), value, side="right"))
 
 
+#: Radius of a facility's dot (px); a station's circle is at least :data:`STATION_MIN_RADIUS`,
+#: so the ring of a station stays visible around the dot drawn on it.
+FACILITY_RADIUS = 4.5
+STATION_MIN_RADIUS = 8.0
+
+
 def _station_radius(area_m2: object) -> float:
+    """A station's circle (px) from its floor area (m²), 8–20 px; 8 px where unknown."""
     if _is_na(area_m2):
-        return 5.0
-    return float(np.clip(math.sqrt(max(float(area_m2), 0.0)) / 3.0, 4.0, 20.0))  # type: ignore[arg-type]
+        return STATION_MIN_RADIUS
+    area = max(float(area_m2), 0.0)  # type: ignore[arg-type]
+    return float(np.clip(math.sqrt(area) / 3.0, STATION_MIN_RADIUS, 20.0))
 
 
 def communities_layers(
@@ -266,6 +278,11 @@ def facilities_layer(
     """Add every facility, coloured by category."""
     if len(frame) == 0:
         return
+    # the stations' own dots first: a facility beside a station is drawn over it, clickable
+    station_first = np.argsort(
+        ~column(frame, "category").astype(str).eq(STATION).to_numpy(), kind="stable"
+    )
+    frame = frame.iloc[station_first]
     cats = ordered_categories(column(frame, "category"))
     colors = {c: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, c in enumerate(cats)}
     tips, styles = [], []
@@ -274,7 +291,7 @@ def facilities_layer(
         cat = str(row.get("category"))
         styles.append(
             {
-                "radius": 4.5,
+                "radius": FACILITY_RADIUS,
                 "color": "#ffffff",
                 "weight": 1,
                 "fillColor": colors.get(cat, NA_COLOR),
@@ -296,3 +313,50 @@ def facilities_layer(
         f"<h5>{_esc(label('facilities', lang))}</h5>"
         + "".join(dot(colors[c], names.get(c, c), 9) for c in cats)
     )
+
+
+def compounds_layers(
+    m: folium.Map,
+    compounds: gpd.GeoDataFrame,
+    gates: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    legend: list[str],
+    scale: DisplayScale,
+) -> None:
+    """Add the gated compounds (outlines, under the facilities, not hiding the communities'
+    tooltips) and their gates (points with the gate's and its compound's ids)."""
+    if len(compounds) or len(gates):
+        legend.append(f"<h5>{_esc(label('compounds_legend', lang))}</h5>")
+    if len(compounds):
+        style = {
+            "color": COMPOUND_COLOR,
+            "weight": 1.5,
+            "opacity": 0.9,
+            "fillColor": COMPOUND_COLOR,
+            "fillOpacity": 0.08,
+        }
+        name = label("compounds", lang)
+        add_packed(
+            m, compounds, [style] * len(compounds), scale=scale, name=name, interactive=False
+        )
+        legend.append(
+            f'<div class="lc-row"><span class="lc-sw" style="background:{COMPOUND_COLOR}33;'
+            f'border:1.5px solid {COMPOUND_COLOR}"></span>{_esc(name)}</div>'
+        )
+    if len(gates):
+        # hollow rings on the compound's outline, unlike the facilities' filled dots
+        style = {"radius": 3.5, "color": GATE_COLOR, "weight": 2, "fillColor": "#ffffff"}
+        tips = []
+        for row in records(gates):
+            tip = f"<b>{_esc(label('gate', lang))} {_esc(row.get('id'))}</b>"
+            if not _is_na(row.get("compound_id")):
+                tip += f"<br>{_esc(label('compound', lang))} {_esc(row.get('compound_id'))}"
+            tips.append(tip)
+        name = label("gates", lang)
+        styles = [style | {"fillOpacity": 1.0}] * len(gates)
+        add_packed(m, gates, styles, scale=scale, name=name, tips=tips)
+        legend.append(
+            f'<div class="lc-row"><span class="lc-dot" style="background:#ffffff;width:8px;'
+            f'height:8px;border:2px solid {GATE_COLOR}"></span>{_esc(name)}</div>'
+        )

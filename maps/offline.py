@@ -1,4 +1,5 @@
-"""Where the page gets Leaflet: linked from a CDN, or inlined (JS, CSS and images) for intranets."""
+"""Where the page gets Leaflet: inlined from the package (JS, CSS and images; the default, so the
+map opens without internet), or linked from a CDN when ``[map] offline = false``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist"
 
 
 def leaflet_assets(offline: bool) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
-    """Return (js links, css links, inline header HTML) for Leaflet."""
+    """Return (js links, css links, inline header HTML) for Leaflet: no links when ``offline``."""
     if not offline:
         return (
             [("leaflet", f"{LEAFLET_CDN}/leaflet.js")],

@@ -17,6 +17,9 @@ UNCOVERED_CLASS_COLORS = ("#e7d4e8", "#c2a5cf", "#a475b8", "#8a4fa6", "#5e1f7a")
 UNCOVERED_OPACITY = 0.8
 SITE_COLOR = "#4a1486"
 STREET_COLOR = "#7f7f7f"
+#: Gated compounds' outlines and their gates (dark brown, apart from the results' colours).
+COMPOUND_COLOR = "#6b4f2a"
+GATE_COLOR = "#3b2a14"
 CATEGORY_PALETTE = (
     "#1f77b4",
     "#ff7f0e",
@@ -40,10 +43,28 @@ CATEGORY_PALETTE = (
     "#fd8d3c",
 )
 
-CSS = """
+#: The one font family of the page: Chinese system fonts first (Windows, macOS, Linux), then Latin.
+FONT_STACK = (
+    '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", '
+    '"Helvetica Neue", Arial, sans-serif'
+)
+
+#: Background of the map where no tiles are drawn (no basemap, or tiles without internet).
+BACKGROUND = "#f2f1ec"
+
+CSS = (
+    """
 <style>
-.leaflet-container { background: #f2f1ec; font-family: "Noto Sans CJK SC", "Microsoft YaHei",
-  "PingFang SC", "Source Han Sans SC", "Helvetica Neue", Arial, sans-serif; }
+:root { --lc-font: """
+    + FONT_STACK
+    + """; }
+body, .leaflet-container, .leaflet-container button, .leaflet-container input,
+.leaflet-container select, .leaflet-container .leaflet-bar a, .leaflet-popup-content,
+.leaflet-tooltip, .leaflet-control-attribution, .leaflet-control-scale-line,
+.lc-title, .lc-legend, .lc-site { font-family: var(--lc-font); }
+.leaflet-container { background: """
+    + BACKGROUND
+    + """; }
 .lc-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%); z-index: 1000;
   background: rgba(255,255,255,0.94); padding: 8px 18px; border-radius: 6px; text-align: center;
   box-shadow: 0 1px 5px rgba(0,0,0,0.3); max-width: 60%; pointer-events: auto; }
@@ -52,10 +73,10 @@ CSS = """
 .lc-title .lc-notice { font-size: 12px; color: #b03a00; margin-top: 4px; }
 .lc-legend { background: rgba(255,255,255,0.95); padding: 8px 12px; border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.3); font-size: 12px; line-height: 1.45; color: #222;
-  max-height: 55vh; overflow-y: auto; min-width: 150px; }
+  max-height: 55vh; overflow-y: auto; min-width: 150px; max-width: 300px; }
 .lc-legend h4 { margin: 0 0 4px 0; font-size: 13px; }
 .lc-legend h5 { margin: 6px 0 2px 0; font-size: 12px; color: #444; font-weight: 600; }
-.lc-legend .lc-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
+.lc-legend .lc-row { display: flex; align-items: center; gap: 6px; }
 .lc-sw { display: inline-block; width: 16px; height: 11px; border: 1px solid rgba(0,0,0,0.35);
   flex: none; }
 .lc-dot { display: inline-block; border-radius: 50%; border: 1px solid rgba(0,0,0,0.45);
@@ -76,3 +97,4 @@ CSS = """
 @media print { .leaflet-control-layers, .lc-fs { display: none; } }
 </style>
 """
+)

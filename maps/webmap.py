@@ -41,10 +41,16 @@ from branca.element import Element
 
 from lifecircle.analysis.results import Comparison, WalkingMethods
 from lifecircle.maps.basemaps import resolve_basemap
-from lifecircle.maps.controls import Attribution, FullscreenControl, HtmlControl
+from lifecircle.maps.controls import (
+    Attribution,
+    AttributionPrefix,
+    FullscreenControl,
+    HtmlControl,
+)
 from lifecircle.maps.labels import escape_html as _esc, label
 from lifecircle.maps.layers import (
     communities_layers,
+    compounds_layers,
     display_names,
     facilities_layer,
     stations_layer,
@@ -76,7 +82,7 @@ def build_map(
     subtitle: str = "",
     lang: Lang = "zh",
     basemap: Basemap = "none",
-    offline: bool = False,
+    offline: bool = True,
     tile_url: str | None = None,
     tile_attribution: str | None = None,
     threshold_m2_per_100hh: float | None = None,
@@ -88,6 +94,8 @@ def build_map(
     time_callouts: pd.DataFrame | None = None,
     isochrones_time: gpd.GeoDataFrame | None = None,
     walking: WalkingMethods | None = None,
+    compounds: gpd.GeoDataFrame | None = None,
+    gates: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Draw the results of a run on an interactive Leaflet map.
 
@@ -105,7 +113,10 @@ def build_map(
         ``none`` (default), ``osm``, ``light``, ``tianditu`` (key from ``TIANDITU_KEY``; skipped
         with a notice when absent) or ``amap`` (GCJ-02: overlays are shifted to line up).
     offline
-        Inline Leaflet's JS and CSS instead of linking a CDN, for intranets.
+        Inline Leaflet's JS and CSS (the default), so the page opens without internet; False
+        links them from a CDN. Basemap tiles always come from their server: without it the
+        layers are drawn on a plain background, and the layer control says the tiles need
+        internet.
     tile_url, tile_attribution
         A tile server URL template replacing the basemap's own (e.g. an intranet mirror).
     threshold_m2_per_100hh
@@ -119,7 +130,8 @@ def build_map(
         An existing map to draw on; a new one is made when None.
     count
         Told ``(done, total)`` as the groups of layers are drawn (streets, isochrones,
-        communities, uncovered population, facilities, stations, proposed sites, scenarios).
+        communities, uncovered population, compounds, stations, facilities, proposed sites,
+        walking, scenarios).
     scenarios
         How each scenario changes the run (:class:`~lifecircle.analysis.results.Comparison`):
         its gained and lost people and its changed facilities, as layers off at opening.
@@ -131,6 +143,9 @@ def build_map(
         category off at opening; None or empty: none drawn.
     walking
         How walking time was measured (the groups' names and paces, for the tooltips).
+    compounds, gates
+        The gated compounds (polygons, ``id``) and their gates (points, ``id``,
+        ``compound_id``), any CRS; drawn as outlines and dots when given.
 
     Returns
     -------
@@ -156,16 +171,20 @@ def build_map(
         "site_catchments": site_catchments,
         "streets": streets,
         "isochrones_time": isochrones_time,
+        "compounds": compounds,
+        "gates": gates,
     }
     # the uncovered points are gathered into cells on their own lattice first, then shifted
     prepared = {k: prepare(f, gcj02 and k != "uncovered") for k, f in frames.items()}
     bounds = total_bounds([f for f in prepared.values() if len(f)])
     scale = DisplayScale.for_bounds(bounds)
+    # the page opens on the study area, the communities, not on the whole network around them
+    view = total_bounds([prepared["communities"]]) if len(prepared["communities"]) else bounds
 
     if m is None:
         center = (
-            (round((bounds[1] + bounds[3]) / 2, 6), round((bounds[0] + bounds[2]) / 2, 6))
-            if bounds is not None
+            (round((view[1] + view[3]) / 2, 6), round((view[0] + view[2]) / 2, 6))
+            if view is not None
             else (35.0, 105.0)
         )
         m = folium.Map(
@@ -235,10 +254,14 @@ def build_map(
             scale=scale,
             gcj02=gcj02,
         ),
-        lambda: facilities_layer(
+        lambda: compounds_layers(
+            m, prepared["compounds"], prepared["gates"], lang=lang, legend=legend, scale=scale
+        ),
+        # the stations beneath the facilities: each facility's dot stays on top, clickable
+        lambda: stations_layer(
             m, prepared["facilities"], lang=lang, names=names, legend=legend, scale=scale
         ),
-        lambda: stations_layer(
+        lambda: facilities_layer(
             m, prepared["facilities"], lang=lang, names=names, legend=legend, scale=scale
         ),
         lambda: sites_layers(
@@ -288,15 +311,16 @@ def build_map(
 
     legend_html = f"<h4>{_esc(label('legend', lang))}</h4>" + "".join(legend)
     HtmlControl(legend_html, position="bottomleft", css_class="lc-legend").add_to(m)
+    AttributionPrefix().add_to(m)
     if attribution:
         Attribution(_esc(attribution)).add_to(m)
     FullscreenControl(label("fullscreen", lang)).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    if bounds is not None:
+    if view is not None:
         m.fit_bounds(
             [
-                [round(bounds[1], 6), round(bounds[0], 6)],
-                [round(bounds[3], 6), round(bounds[2], 6)],
+                [round(view[1], 6), round(view[0], 6)],
+                [round(view[3], 6), round(view[2], 6)],
             ],
             padding=(20, 20),
         )

@@ -42,11 +42,12 @@ def issues_frame(out_dir: Path) -> pd.DataFrame:
 
 
 def layer_frames(out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every layer of results.gpkg with its geometry as normalised WKT on the recording grid."""
+    """Every layer of results.gpkg with its geometry in EPSG:4326 (whatever CRS the file is
+    written in) as normalised WKT on the recording grid."""
     gpkg = out_dir / "results.gpkg"
     frames = {}
     for name, _ in pyogrio.list_layers(gpkg):
-        gdf = gpd.read_file(gpkg, layer=name)
+        gdf = gpd.read_file(gpkg, layer=name).to_crs("EPSG:4326")
         geom = shapely.normalize(shapely.set_precision(gdf.geometry.to_numpy(), GRID_DEG))
         frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         frame["geometry"] = shapely.to_wkt(geom, rounding_precision=7, trim=True)

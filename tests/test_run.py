@@ -16,6 +16,8 @@ import pytest
 
 from lifecircle.vocab import CATEGORIES, LEVELS
 
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
 
 def test_every_output_exists(demo_out: Path) -> None:
     names = ["map.html", "report.html", "report.xlsx", "results.gpkg", "summary.json", "issues.csv"]
@@ -33,7 +35,10 @@ def test_results_gpkg_layers_and_columns(demo_out: Path) -> None:
     expected = {"id", "population", "households", "community_id", "reachable_area_per_100hh_m2"}
     expected |= {f"dist_m_{c}" for c in CATEGORIES}
     assert expected <= set(demand.columns)
-    assert demand.crs is not None and demand.crs.to_epsg() == 4326
+    # written in the CRS the demo's communities file declares (no [output] crs in the project)
+    demo_crs = pyogrio.read_info(DEMO / "communities.gpkg")["crs"]
+    assert demo_crs == "EPSG:4545"
+    assert demand.crs is not None and demand.crs.to_epsg() == 4545
     assert demand.geom_type.eq("Point").all()
     comm = gpd.read_file(gpkg, layer="communities")
     expected = {

@@ -210,8 +210,9 @@ def test_county_map_keeps_every_layer_popup_and_legend_entry(county_out: Path) -
             for lv in ("5min", "10min", "15min")
             if lv in missing_levels
         ),
-        "设施（按类别）",
+        # the stations beneath the facilities, so every facility dot stays on top
         "社区综合服务站",
+        "设施（按类别）",
         "建议设施服务范围",
         "建议新增设施点",
     ]

@@ -23,6 +23,7 @@ from typing import Any, cast
 from lifecircle.errors import ProjectError
 from lifecircle.geo.layers import LayerSpec
 from lifecircle.geo.roadrules import ROAD_FIELDS, WALKABLE_KEYS, RoadRules
+from lifecircle.outputspec import OUTPUT_KEYS, OutputSpec, read_output
 from lifecircle.tomlkeys import unknown_keys
 from lifecircle.vocab import BASEMAPS, LANGS, SITING_PROBLEMS, Basemap, Lang, SitingProblem
 from lifecircle.walkingspec import WALKING_KEYS, WalkingSpec, read_walking
@@ -42,6 +43,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "time_limit_s",
     ),
     "map": ("basemap", "offline", "tile_url", "tile_attribution"),
+    "output": OUTPUT_KEYS,
     "layers": LAYER_NAMES,
     "scenarios": (),
     "walking": WALKING_KEYS,
@@ -117,13 +119,14 @@ class MapSpec:
     basemap
         ``none``, ``osm``, ``light``, ``tianditu`` (key from ``TIANDITU_KEY``) or ``amap``.
     offline
-        Inline Leaflet and plugins instead of CDN links (for intranets).
+        Inline Leaflet and its stylesheet (the default), so the map opens without internet;
+        False links them from a CDN instead.
     tile_url, tile_attribution
         A custom tile server (e.g. an intranet one), used instead of ``basemap``.
     """
 
     basemap: Basemap = "none"
-    offline: bool = False
+    offline: bool = True
     tile_url: str | None = None
     tile_attribution: str | None = None
 
@@ -183,6 +186,8 @@ class Project:
         The ``[siting]`` section, if any.
     map
         The ``[map]`` section.
+    output_spec
+        The ``[output]`` section (the CRS of ``results.gpkg``).
     scenarios
         The ``[[scenarios]]`` tables, in file order.
     walking
@@ -199,6 +204,7 @@ class Project:
     layers: Mapping[str, LayerSpec]
     siting: SitingSpec | None = None
     map: MapSpec = field(default_factory=MapSpec)
+    output_spec: OutputSpec = field(default_factory=OutputSpec)
     scenarios: tuple[ScenarioSpec, ...] = ()
     walking: WalkingSpec = field(default_factory=WalkingSpec)
 
@@ -496,10 +502,10 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         basemap = cast(
             Basemap, _choice(mp.get("basemap", "none"), BASEMAPS, "map.basemap", problems)
         )
-        offline = mp.get("offline", False)
+        offline = mp.get("offline", True)
         if not isinstance(offline, bool):
             problems.append("map.offline must be true or false")
-            offline = False
+            offline = True
         tile_url, tile_attr = mp.get("tile_url"), mp.get("tile_attribution")
         if tile_url is not None and not (isinstance(tile_url, str) and "{z}" in tile_url):
             problems.append(
@@ -516,6 +522,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     elif mp is not None:
         problems.append("[map] must be a table")
 
+    output_spec = read_output(doc.get("output"), problems)
     scenarios = _read_scenarios(doc.get("scenarios"), base, layers.get("facilities"), problems)
     walking = read_walking(doc.get("walking"), base, problems)
 
@@ -535,6 +542,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         layers=layers,
         siting=siting,
         map=map_spec,
+        output_spec=output_spec,
         scenarios=scenarios,
         walking=walking,
     )

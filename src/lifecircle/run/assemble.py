@@ -197,6 +197,9 @@ def assemble(
             if isochrones_time is not None or ev.isochrones_time_m is None
             else ev.isochrones_time_m.to_crs(WGS84)
         ),
+        compounds=state.inputs.compounds,
+        gates=state.inputs.gates,
+        communities_crs=state.inputs.communities_crs,
     )
 
 

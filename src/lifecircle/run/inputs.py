@@ -20,16 +20,25 @@ from lifecircle.analysis.profiles import Profile, load_profile
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import InputError, LayerError, ProfileError
 from lifecircle.geo.crs import local_metric_crs
-from lifecircle.geo.layers import read_layer
+from lifecircle.geo.layers import SOURCE_CRS, read_layer
 from lifecircle.geo.population import read_population, spread_population
 from lifecircle.project import Project
 from lifecircle.run.inputchecks import check_communities, check_facilities
 from lifecircle.vocab import Lang
 
+#: The CRS of results written from communities read in GCJ-02 or BD-09 lon/lat (corrected to
+#: WGS84 on reading): CGCS2000 lon/lat, China's national system, the same as WGS84 to within
+#: centimetres.
+CGCS2000 = CRS.from_epsg(4490)
+
 
 @dataclass(frozen=True)
 class Inputs:
-    """The validated layers of a project, in WGS84, and its norm profile."""
+    """The validated layers of a project, in WGS84, and its norm profile.
+
+    ``communities_crs`` is the CRS of the communities layer as read (its file's or the declared
+    one), the default CRS of ``results.gpkg``: :data:`CGCS2000` where it was GCJ-02 or BD-09.
+    """
 
     communities: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
@@ -38,6 +47,7 @@ class Inputs:
     compounds: gpd.GeoDataFrame | None
     gates: gpd.GeoDataFrame | None
     profile: Profile
+    communities_crs: CRS = CGCS2000
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,20 @@ def load_inputs(project: Project, *, issues: IssueLog) -> Inputs:
         compounds=frames["compounds"],
         gates=frames["gates"],
         profile=profile,
+        communities_crs=source_crs(comm),
     )
+
+
+def source_crs(frame: gpd.GeoDataFrame) -> CRS:
+    """The CRS a layer read by :func:`~lifecircle.geo.layers.read_layer` was in, as results are
+    written in: :data:`CGCS2000` for GCJ-02 or BD-09 lon/lat, which no GIS file declares; the
+    frame's own CRS for a frame made otherwise."""
+    read = frame.attrs.get(SOURCE_CRS)
+    if read is None:
+        return CRS.from_user_input(frame.crs)
+    if read in ("gcj02", "bd09"):
+        return CGCS2000
+    return CRS.from_user_input(read)
 
 
 def metric_crs(communities: gpd.GeoDataFrame) -> CRS:

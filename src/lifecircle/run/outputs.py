@@ -19,6 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
 from lifecircle.analysis.results import RunResults
 from lifecircle.dataissues import issues_table
@@ -93,6 +94,8 @@ def _write_map(
         basemap=map_spec.basemap,
         offline=map_spec.offline,
         tile_url=map_spec.tile_url,
+        compounds=results.compounds,
+        gates=results.gates,
         tile_attribution=map_spec.tile_attribution,
         threshold_m2_per_100hh=float(required.iloc[0]) if len(required) else None,
         category_names=dict(
@@ -108,15 +111,28 @@ def _write_map(
     save_map(folium_map, path)
 
 
-def _write_data(results: RunResults, folder: Path) -> None:
-    """results.gpkg and issues.csv of a run (or of a scenario) into ``folder``."""
+def results_crs(results: RunResults, crs: CRS | None = None) -> CRS:
+    """The CRS of results.gpkg: ``crs`` (``[output] crs``) when given, else the CRS the
+    communities were read in (CGCS2000 lon/lat where they were GCJ-02 or BD-09), else WGS84."""
+    if crs is not None:
+        return crs
+    return results.communities_crs or CRS.from_epsg(4326)
+
+
+def _write_data(results: RunResults, folder: Path, crs: CRS | None = None) -> None:
+    """results.gpkg (in :func:`results_crs`) and issues.csv of a run (or a scenario) into
+    ``folder``."""
     gpkg = folder / OUTPUT_FILES["results"]
+    target = results_crs(results, crs)
     with gdal_run_date():
         for name in GPKG_LAYERS + GPKG_OPTIONAL_LAYERS:
             layer = getattr(results, name)
             if layer is None:
                 continue
-            frame_for_gpkg(layer).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+            frame = frame_for_gpkg(layer)
+            if frame.crs is not None and not frame.crs.equals(target):
+                frame = frame.to_crs(target)
+            frame.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
     issues = issues_table(results.issues, results.lang)
     issues.map(csv_safe).to_csv(folder / OUTPUT_FILES["issues"], index=False, encoding="utf-8-sig")
 
@@ -128,12 +144,14 @@ def _write_summary(results: RunResults, folder: Path, timings_s: Mapping[str, fl
     )
 
 
-def _write_scenarios(scenarios: Mapping[str, RunResults], folder: Path) -> None:
+def _write_scenarios(
+    scenarios: Mapping[str, RunResults], folder: Path, crs: CRS | None = None
+) -> None:
     """Each scenario's summary.json, results.gpkg and issues.csv in ``scenarios/<folder>/``."""
     for name, results in scenarios.items():
         sub = folder / SCENARIOS_FOLDER / name
         sub.mkdir(parents=True)
-        _write_data(results, sub)
+        _write_data(results, sub, crs)
         _write_summary(results, sub, results.timings_s)
 
 
@@ -145,6 +163,7 @@ def write_outputs(
     progress: Progress | None = None,
     started_s: float | None = None,
     scenarios: Mapping[str, RunResults] | None = None,
+    output_crs: CRS | None = None,
 ) -> dict[str, Path]:
     """Write the output folder atomically: every file goes to a temporary folder first.
 
@@ -165,6 +184,9 @@ def write_outputs(
         Scenario folder name → the scenario's results, written to ``scenarios/<name>/``; the
         comparison with the run is in ``results.scenarios``. Without scenarios an earlier
         run's ``scenarios/`` folder is removed with the other outputs replaced.
+    output_crs
+        The CRS of results.gpkg (``[output] crs``); default: the CRS the communities were read
+        in (:func:`results_crs`). The map is always drawn in EPSG:4326.
 
     Returns
     -------
@@ -182,9 +204,9 @@ def write_outputs(
             count(1, 4)
             write_report_xlsx(results, tmp / OUTPUT_FILES["report_xlsx"])
             count(2, 4)
-            _write_data(results, tmp)
+            _write_data(results, tmp, output_crs)
             count(3, 4)
-            _write_scenarios(scenarios or {}, tmp)
+            _write_scenarios(scenarios or {}, tmp, output_crs)
             count(4, 4)
         timings = dict(results.timings_s) | timer.timings_s
         timings["total"] = (

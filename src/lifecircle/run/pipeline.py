@@ -147,6 +147,7 @@ def run_project(
         progress=progress,
         started_s=started_s,
         scenarios={run.spec.folder: run.results for run in runs},
+        output_crs=project.output_spec.crs,
     )
     return RunOutput(project.output, files, results)
 
@@ -180,6 +181,7 @@ def compare_projects(
         progress=progress,
         started_s=started_s,
         scenarios={safe_folder_name(after.name): second},
+        output_crs=before.output_spec.crs,
     )
     return RunOutput(out_dir, files, results)
 

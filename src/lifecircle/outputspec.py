@@ -1,0 +1,89 @@
+"""The ``[output]`` table of the project file: how the data outputs are written.
+
+.. code-block:: toml
+
+    [output]
+    crs = "EPSG:4490"     # the CRS of results.gpkg: CGCS2000 lon/lat here
+
+Without it ``results.gpkg`` is written in the CRS the communities layer was read in, CGCS2000
+lon/lat (EPSG:4490) where the communities were GCJ-02 or BD-09 lon/lat. The map is always drawn
+in EPSG:4326; summary.json holds no coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from lifecircle.tomlkeys import unknown_keys
+
+#: The keys of the ``[output]`` table.
+OUTPUT_KEYS = ("crs",)
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """The ``[output]`` section.
+
+    Attributes
+    ----------
+    crs
+        The CRS of ``results.gpkg`` (anything pyproj reads: ``"EPSG:4490"`` CGCS2000 lon/lat,
+        ``"EPSG:4545"`` a CGCS2000 Gauss-Krüger zone, ``"EPSG:4326"``), or None for the CRS the
+        communities layer was read in (CGCS2000 lon/lat where it was GCJ-02 or BD-09).
+    """
+
+    crs: CRS | None = None
+
+
+def read_output(table: Any, problems: list[str]) -> OutputSpec:
+    """Read the ``[output]`` table, adding its problems to ``problems``.
+
+    Parameters
+    ----------
+    table
+        The table as parsed from TOML (None when the file has none).
+    problems
+        The project file's problems; an unknown key or a ``crs`` pyproj cannot read (or GCJ-02
+        / BD-09, which no GIS file can declare) adds one.
+
+    Returns
+    -------
+    OutputSpec
+        The defaults where the table is absent or wrong.
+    """
+    if table is None:
+        return OutputSpec()
+    if not isinstance(table, dict):
+        problems.append('[output] must be a table, e.g. [output] crs = "EPSG:4490"')
+        return OutputSpec()
+    problems.extend(unknown_keys(table, OUTPUT_KEYS, "output"))
+    value = table.get("crs")
+    if value is None:
+        return OutputSpec()
+    examples = (
+        '"EPSG:4490" (CGCS2000), "EPSG:4545" (CGCS2000 3° Gauss-Krüger, CM 108°E) or "EPSG:4326"'
+    )
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"output.crs = {value!r} must be a CRS as text, e.g. {examples}")
+        return OutputSpec()
+    if value.strip().lower().replace(" ", "").replace("-", "").replace("_", "") in (
+        "gcj02",
+        "gcj",
+        "bd09",
+        "bd",
+    ):
+        problems.append(
+            f"output.crs = {value!r}: GCJ-02 and BD-09 cannot be declared in a GIS file; "
+            f"use {examples}"
+        )
+        return OutputSpec()
+    try:
+        crs = CRS.from_user_input(value.strip())
+    except CRSError:
+        problems.append(f"output.crs = {value!r} is not a CRS pyproj knows; use {examples}")
+        return OutputSpec()
+    return OutputSpec(crs=crs)
