@@ -93,12 +93,12 @@ FIG_LABELS: dict[str, tuple[str, str]] = {
     "siting_objective_p_median": (
         "{name}：在给定新增站点数下，使全部计入人口到最近同类设施的步行距离总和（人·公里）最小。"
         "“减少步行量”为该点在排序在前的站点与现有设施基础上，使步行距离总和减少的人·公里数；"
-        "原本在服务距离内无同类设施的人口按服务距离计，故为减少量的下限。",
+        "步行可达范围内没有任何同类设施的人口按服务距离计，对这部分人口为减少量的下限。",
         "{name}: with the given number of new sites, minimise the total walking distance of the "
         "population counted to the nearest facility of the category (person·km). “Walking "
         "saved”: the person·km by which the site, given the existing facilities and the sites "
-        "ranked before it, lowers that total; people with no facility within the category's "
-        "distance count at that distance, so it is a lower bound.",
+        "ranked before it, lowers that total; people with no facility of the category they can "
+        "walk to count at the category's distance, a lower bound for them.",
     ),
     "newly_covered_def": (
         "新增覆盖人口：在现有设施和排序在前的建议站点基础上，因该站点而新进入该类设施服务距离"

@@ -52,8 +52,8 @@ class Siting:
     people newly within the category's distance thanks to the site, given the existing
     facilities and the sites ranked before it; ``walking_saved_km_person`` (p-median only, NaN
     otherwise) is the reduction of the population-weighted walking distance (person·km) by the
-    site given the ones before it, people with no facility within reach counted at the
-    category's distance. ``uncovered_before`` and ``uncovered_after`` give, per demand point,
+    site given the existing facilities and the ones before it, people with no facility of the
+    category to walk to counted at the category's distance. ``uncovered_before`` and ``uncovered_after`` give, per demand point,
     the counted people of the category beyond its distance before and after the sites are
     built (existing facilities and chosen sites).
 

@@ -1,0 +1,198 @@
+"""The figures a reader sees, checked against values worked out by hand on a tiny project.
+
+The siting project (all positions in the local metres of :mod:`tinyproject`, on the 100 m
+street grid, so every walking distance is a Manhattan distance along the streets):
+
+====  ===========  ======  =========  =====================================================
+pt    position     people  community  distance to the day care (moved to 500, 500)
+====  ===========  ======  =========  =====================================================
+A     (50, 100)    100     C01        450 + 400 = 850 m
+B     (250, 100)   200     C01        250 + 400 = 650 m
+C     (550, 100)   300     C02        50 + 400 = 450 m
+D     (500, 300)   400     C02        200 m: already within the day care's 300 m
+E     (450, 1100)  150     C02        500 m from every street: left out (max_snap_m 300)
+====  ===========  ======  =========  =====================================================
+
+Candidates: K1 (150, 100) reaches A (100 m) and B (100 m); K2 (450, 100) reaches B (200 m),
+C (100 m) and D (250 m, no nearer than the day care); K3 (500, 400) reaches D (100 m).
+Not covered before the sites: A + B + C = 600 people.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from tinyproject import (
+    UTM48,
+    X0,
+    Y0,
+    box_ll,
+    build_tiny,
+    edit_communities,
+    edit_facilities,
+    edit_toml,
+    lonlat,
+)
+
+from lifecircle.analysis.results import RunResults
+from lifecircle.maps.report import render_report_html
+from lifecircle.project import SitingSpec, load_project
+from lifecircle.run.pipeline import analyse
+from lifecircle.run.summary import build_summary
+
+POINTS = {"A": (50, 100, 100), "B": (250, 100, 200), "C": (550, 100, 300), "D": (500, 300, 400)}
+FAR = ("E", 450, 1100, 150)
+CANDIDATES = {"K1": (150, 100), "K2": (450, 100), "K3": (500, 400)}
+
+
+def _siting_project(folder: Path) -> Path:
+    toml = build_tiny(folder)
+    pts = [(k, x, y, p) for k, (x, y, p) in POINTS.items()] + [FAR]
+    gpd.GeoDataFrame(
+        {"编号": [p[0] for p in pts], "人口": [float(p[3]) for p in pts]},
+        geometry=[shapely.Point(X0 + x, Y0 + y) for _, x, y, _ in pts],
+        crs=UTM48,
+    ).to_file(folder / "people.gpkg", driver="GPKG")
+    gpd.GeoDataFrame(
+        {"id": list(CANDIDATES), "max_floor_area_m2": [2000.0] * len(CANDIDATES)},
+        geometry=[shapely.Point(lonlat(x, y)) for x, y in CANDIDATES.values()],
+        crs="EPSG:4326",
+    ).to_file(folder / "candidates.gpkg", driver="GPKG")
+
+    def move_day_care(frame):  # type: ignore[no-untyped-def]
+        lon, lat = lonlat(500, 500)
+        row = frame["编号"] == "F04"
+        frame.loc[row, "经度"], frame.loc[row, "纬度"] = f"{lon:.7f}", f"{lat:.7f}"
+        return frame
+
+    edit_facilities(folder, move_day_care)
+
+    def stretch_c02(frame):  # type: ignore[no-untyped-def]
+        frame.loc[frame["社区代码"] == "C02", "geometry"] = box_ll(300, 0, 600, 1200)
+        return frame
+
+    edit_communities(folder, stretch_c02)
+    edit_toml(
+        folder,
+        '[layers.population]\npath = "population.tif"',
+        '[layers.population]\npath = "people.gpkg"\nfields = { id = "编号", value = "人口" }\n\n'
+        '[layers.candidates]\npath = "candidates.gpkg"\n'
+        'fields = { id = "id", max_floor_area_m2 = "max_floor_area_m2" }',
+    )
+    edit_toml(folder, "max_snap_m = 150", "max_snap_m = 300")
+    return toml
+
+
+@pytest.fixture(scope="module")
+def siting_toml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _siting_project(tmp_path_factory.mktemp("siting"))
+
+
+def _run(toml: Path, **spec: object) -> RunResults:
+    project = load_project(toml)
+    return analyse(project, siting=SitingSpec(category="elderly_day_care", **spec))  # type: ignore[arg-type]
+
+
+def _sites(results: RunResults) -> list[tuple[str, float]]:
+    s = results.sites.sort_values("rank")
+    return list(zip(s["candidate_id"], s["newly_covered_population"].round(6), strict=True))
+
+
+def test_mclp_newly_covered_people_per_ranked_site(siting_toml: Path) -> None:
+    # K2 brings B + C (500) within 300 m, then K1 the one left, A (100): 600 = all not covered
+    results = _run(siting_toml, new_sites=2, problem="mclp")
+    assert _sites(results) == [("K2", 500.0), ("K1", 100.0)]
+    assert results.sites["walking_saved_km_person"].isna().all()
+
+
+def test_lscp_newly_covered_people_per_ranked_site(siting_toml: Path) -> None:
+    # covered before: D = 400 of 1000 counted; 90 % needs 500 more: K2 alone (B + C)
+    results = _run(siting_toml, problem="lscp", target_share=0.9)
+    assert _sites(results) == [("K2", 500.0)]
+
+
+def test_p_median_newly_covered_people_and_walking_saved(siting_toml: Path) -> None:
+    # walking saved, person·m, existing day care as the base:
+    #   K2 alone: B (650 − 200) × 200 + C (450 − 100) × 300 = 195,000 (K1 alone: 185,000)
+    #   then K1: A (850 − 100) × 100 + B (200 − 100) × 200 = 95,000
+    #   then K3: D (200 − 100) × 400 = 40,000, but D was covered already: 0 newly covered
+    results = _run(siting_toml, new_sites=3, problem="p_median")
+    assert _sites(results) == [("K2", 500.0), ("K1", 100.0), ("K3", 0.0)]
+    saved = results.sites.sort_values("rank")["walking_saved_km_person"].to_list()
+    assert saved == pytest.approx([195.0, 95.0, 40.0], abs=0.05)
+    summary = build_summary(results, {})
+    assert [s["newly_covered_population"] for s in summary["siting"]] == [500.0, 100.0, 0.0]
+    assert [s["walking_saved_km_person"] for s in summary["siting"]] == pytest.approx(
+        [195.0, 95.0, 40.0], abs=0.05
+    )
+    page = render_report_html(results)
+    sites = re.search(r'<section id="sites">.*?</section>', page, re.S)
+    assert sites is not None and "减少步行量（人·公里）" in sites.group(0)
+    assert "P中值选址" in sites.group(0) and "195.0" in sites.group(0)
+
+
+def test_uncovered_after_sites_per_community(siting_toml: Path) -> None:
+    # MCLP with one site picks K2 (B + C); A (100, C01) stays beyond 300 m
+    results = _run(siting_toml, new_sites=1, problem="mclp")
+    com = results.communities.set_index("id")
+    assert com.loc["C01", "uncovered_before_sites_population"] == pytest.approx(300.0)
+    assert com.loc["C01", "uncovered_after_sites_population"] == pytest.approx(100.0)
+    assert com.loc["C02", "uncovered_before_sites_population"] == pytest.approx(300.0)
+    assert com.loc["C02", "uncovered_after_sites_population"] == pytest.approx(0.0)
+    page = render_report_html(results)
+    table = page[page.index("建议站点建成后各社区仍未覆盖人口") :]
+    assert "为何" not in table  # no stray text; the note says why in full:
+    assert "新增覆盖人口总数最大" in table and "不在任何候选点的服务距离内" in table
+    assert table.index("文庙社区") < table.index("北门社区")  # most still uncovered first
+
+
+def test_population_supplied_counted_and_left_out(siting_toml: Path) -> None:
+    # E (150 people) lies 500 m from every street, beyond max_snap_m = 300: supplied 1,150,
+    # counted 1,000; in C02: 850 supplied, 700 counted, 150 left out
+    results = _run(siting_toml, new_sites=1, problem="mclp")
+    acc = results.population_account
+    assert acc is not None
+    assert (acc.supplied, acc.counted) == pytest.approx((1150.0, 1000.0))
+    assert acc.left_out == pytest.approx({"far_from_network": 150.0})
+    assert results.population_total == pytest.approx(1000.0)
+    com = results.communities.set_index("id")
+    assert com.loc["C02", "population_supplied"] == pytest.approx(850.0)
+    assert com.loc["C02", "population_counted"] == pytest.approx(700.0)
+    assert com.loc["C02", "population_left_out"] == pytest.approx(150.0)
+    assert com.loc["C01", "population_left_out"] == pytest.approx(0.0)
+    summary = build_summary(results, {})
+    assert (summary["population_supplied"], summary["population_counted"]) == (1150.0, 1000.0)
+    assert summary["population_left_out"] == {"far_from_network": 150.0}
+    assert summary["population_total"] == 1000.0
+    page = render_report_html(results)
+    head = re.search(r'<section id="headline">.*?</section>', page, re.S)
+    assert head is not None
+    text = re.sub(r"<[^>]+>", " ", head.group(0))
+    assert re.search(r"提供人口\s+1,150", text) and re.search(r"计入人口\s+1,000", text)
+    assert re.search(r"未计入：距路网过远\s+150", text)
+    assert "占计入人口" in text
+
+
+def test_synthetic_stamp_only_where_the_project_says_so(siting_toml: Path) -> None:
+    # road lines of the bureau's own: never synthetic, never OSM
+    results = _run(siting_toml, new_sites=1)
+    assert not results.methods.synthetic and not results.methods.osm_credit
+    assert "合成数据" not in render_report_html(results)
+    marked = replace(load_project(siting_toml), synthetic=True)
+    stamped = analyse(marked)
+    assert stamped.methods.synthetic
+    assert "合成数据，仅供演示" in render_report_html(stamped)
+
+
+def test_synthetic_must_be_true_or_false(tmp_path: Path) -> None:
+    from lifecircle.errors import ProjectError
+
+    toml = build_tiny(tmp_path)
+    edit_toml(tmp_path, 'lang = "zh"', 'lang = "zh"\nsynthetic = "yes"')
+    with pytest.raises(ProjectError, match="project.synthetic"):
+        load_project(toml)
