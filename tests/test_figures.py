@@ -194,5 +194,5 @@ def test_synthetic_must_be_true_or_false(tmp_path: Path) -> None:
 
     toml = build_tiny(tmp_path)
     edit_toml(tmp_path, 'lang = "zh"', 'lang = "zh"\nsynthetic = "yes"')
-    with pytest.raises(ProjectError, match="project.synthetic"):
+    with pytest.raises(ProjectError, match=r"project\.synthetic"):
         load_project(toml)

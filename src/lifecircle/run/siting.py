@@ -53,9 +53,9 @@ class Siting:
     facilities and the sites ranked before it; ``walking_saved_km_person`` (p-median only, NaN
     otherwise) is the reduction of the population-weighted walking distance (person·km) by the
     site given the existing facilities and the ones before it, people with no facility of the
-    category to walk to counted at the category's distance. ``uncovered_before`` and ``uncovered_after`` give, per demand point,
-    the counted people of the category beyond its distance before and after the sites are
-    built (existing facilities and chosen sites).
+    category to walk to counted at the category's distance. ``uncovered_before`` and
+    ``uncovered_after`` give, per demand point, the counted people of the category beyond its
+    distance before and after the sites are built (existing facilities and chosen sites).
 
     ``solution`` is None, both frames are empty and the arrays None when the run sites nothing.
     """
