@@ -196,3 +196,82 @@ def test_synthetic_must_be_true_or_false(tmp_path: Path) -> None:
     edit_toml(tmp_path, 'lang = "zh"', 'lang = "zh"\nsynthetic = "yes"')
     with pytest.raises(ProjectError, match=r"project\.synthetic"):
         load_project(toml)
+
+
+def _section(page: str, sid: str) -> str:
+    found = re.search(rf'<section id="{sid}">.*?</section>', page, re.S)
+    assert found is not None, sid
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0)))
+
+
+def test_no_standard_where_the_profile_has_no_station_minimum(siting_toml: Path) -> None:
+    # cn-national gives no minimum floor area for any station tier: F01 and F02 are neither
+    # passed nor failed, and the headline does not read 0/2
+    results = _run(siting_toml, new_sites=1)
+    assert results.norm_counts["station_min_area"] == {
+        "passed": 0,
+        "failed": 0,
+        "not_provided": 2,
+    }
+    page = render_report_html(results)
+    head = _section(page, "headline")
+    assert re.search(r"达标站点 · 站点最小面积（m²） 无标准 –", head), head
+    assert "0/2" not in head
+    stations = _section(page, "stations")
+    assert re.search(r"F01 文庙社区综合服务站 \S+ 900\.0 – 无标准 \d", stations), stations
+    assert re.search(r"F02 北门社区综合服务站 \S+ 700\.0 – 无标准 \d", stations), stations
+
+
+def test_definitions_next_to_the_figures(siting_toml: Path) -> None:
+    results = _run(siting_toml, new_sites=1)
+    page = render_report_html(results)
+    head = _section(page, "headline")
+    # completeness: defined, with why 15 min can be below 10 min (cn-national: 8 / 3 / 5 required)
+    assert "完整度：计入人口中，在本圈层每一类必配设施各自的服务距离内都能步行到达" in head
+    assert "5分钟 8 类、10分钟 3 类、15分钟 5 类" in head
+    assert "15分钟完整度可能低于10分钟完整度" in head
+    assert "最大接入距离 300 米" in head
+    # households served: what the code counts (nearest facility of the category, within its
+    # distance; households from the community's persons per household, 2.62 by default)
+    stations = _section(page, "stations")
+    assert "服务户数：以该站点为步行距离最近的同类设施、且步行距离不超过该类设施服务距离" in stations
+    assert "2.62 人/户" in stations
+    sites = _section(page, "sites")
+    assert "最大覆盖选址：在给定新增站点数下，使新增覆盖人口总数最大" in sites
+    assert "服务距离（300 米）内的计入人口" in sites
+    methods = _section(page, "methods")
+    assert "B = 引自地方政策文件，未复核原文" in methods
+    english = _section(render_report_html(replace(results, lang="en")), "headline")
+    assert "Completeness: the share of the population counted" in english
+
+
+@pytest.mark.parametrize("problem", ["mclp", "lscp", "p_median"])
+def test_demo_newly_covered_never_exceeds_the_uncovered(
+    demo_dir: Path, tmp_path: Path, problem: str
+) -> None:
+    project = load_project(demo_dir / "project.toml", output=tmp_path / "out")
+    spec = SitingSpec(
+        category="elderly_day_care",
+        new_sites=5,
+        problem=problem,  # type: ignore[arg-type]
+        target_share=0.45,  # lscp: 26 % covered now, at most 49 % with every candidate
+    )
+    results = analyse(replace(project, scenarios=()), siting=spec)
+    com = results.communities
+    uncovered = com["uncovered_before_sites_population"].sum()
+    newly = results.sites["newly_covered_population"].to_numpy()
+    assert len(newly) and (newly >= 0).all()
+    assert newly.sum() <= uncovered + 1e-6 <= results.population_total + 1e-6
+    # what the sites newly cover is what the communities' uncovered figures lose (people
+    # outside every community aside, none in the demo)
+    after = com["uncovered_after_sites_population"].sum()
+    assert newly.sum() == pytest.approx(uncovered - after, abs=1e-6)
+    # the uncovered before siting is the coverage table's complement at the category's level
+    cov = results.coverage.set_index(["category", "level"]).loc[("elderly_day_care", "5min")]
+    assert uncovered == pytest.approx(results.population_total - cov["population_covered"])
+
+
+def test_demo_report_and_map_carry_the_synthetic_stamp(demo_out: Path) -> None:
+    for name in ("report.html", "map.html"):
+        text = (demo_out / name).read_text(encoding="utf-8")
+        assert "合成数据，仅供演示" in text or "\\u5408\\u6210\\u6570\\u636e" in text, name
