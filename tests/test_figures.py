@@ -234,7 +234,7 @@ def test_definitions_next_to_the_figures(siting_toml: Path) -> None:
     # households served: what the code counts (nearest facility of the category, within its
     # distance; households from the community's persons per household, 2.62 by default)
     stations = _section(page, "stations")
-    assert "服务户数：以该站点为步行距离最近的同类设施、且步行距离不超过该类设施服务距离" in stations
+    assert "服务户数：以该站点为步行距离最近的同类设施、且步行距离不超过" in stations
     assert "2.62 人/户" in stations
     sites = _section(page, "sites")
     assert "最大覆盖选址：在给定新增站点数下，使新增覆盖人口总数最大" in sites
