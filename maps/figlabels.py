@@ -124,6 +124,13 @@ FIG_LABELS: dict[str, tuple[str, str]] = {
         "P中值：全部计入人口的步行距离总和最小",
         "p-median: the least total walking distance of everyone counted",
     ),
+    "site_served_def_p_median": (
+        "建议站点的服务户数：步行到该站点比到现有设施和其他建议站点都近（且在服务距离内）的户数；"
+        "需要建筑面积按其计算。",
+        "A proposed site's households served: the households (within the category's distance) "
+        "nearer to it than to any existing facility or other proposed site; its required floor "
+        "area follows from them.",
+    ),
     "siting_remaining_title": (
         "建议站点建成后各社区仍未覆盖人口",
         "People still not covered per community after the proposed sites",

@@ -62,7 +62,7 @@ def sites_html(results: RunResults, category_name: str) -> str:
     notes = [
         label(f"siting_objective_{problem}", lang).format(name=name),
         label("newly_covered_def", lang).format(dist=dist_text),
-        label("site_served_def", lang),
+        label("site_served_def_p_median" if problem == "p_median" else "site_served_def", lang),
     ]
     return (
         "".join(_note(n) for n in notes)

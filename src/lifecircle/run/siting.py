@@ -156,6 +156,8 @@ def site(
             pair_dist_m=pairs.dist_m,
             n_sites=spec.new_sites,
             existing_dist_m=np.where(np.isfinite(dist), dist, np.inf),
+            households=hh,
+            area_per_100hh_m2=area,
         )
     chosen = ok[res.selected]
     gains, covered_after = newly_covered(
