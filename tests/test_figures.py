@@ -13,9 +13,9 @@ D     (500, 300)   400     C02        200 m: already within the day care's 300 m
 E     (450, 1100)  150     C02        500 m from every street: left out (max_snap_m 300)
 ====  ===========  ======  =========  =====================================================
 
-Candidates: K1 (150, 100) reaches A (100 m) and B (100 m); K2 (450, 100) reaches B (200 m),
-C (100 m) and D (250 m, no nearer than the day care); K3 (500, 400) reaches D (100 m).
-Not covered before the sites: A + B + C = 600 people.
+Candidates: K1 (150, 100) reaches A (100 m) and B (100 m); K2 (380, 100) reaches B (130 m) and
+C (170 m); K3 (500, 400) reaches D (100 m); K4 (500, 200) reaches C (150 m) and D (100 m).
+Not covered before the sites: A + B + C = 600 people; D is, by the day care (200 m).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from lifecircle.run.summary import build_summary
 
 POINTS = {"A": (50, 100, 100), "B": (250, 100, 200), "C": (550, 100, 300), "D": (500, 300, 400)}
 FAR = ("E", 450, 1100, 150)
-CANDIDATES = {"K1": (150, 100), "K2": (450, 100), "K3": (500, 400)}
+CANDIDATES = {"K1": (150, 100), "K2": (380, 100), "K3": (500, 400), "K4": (500, 200)}
 
 
 def _siting_project(folder: Path) -> Path:
@@ -104,9 +104,10 @@ def _sites(results: RunResults) -> list[tuple[str, float]]:
 
 
 def test_mclp_newly_covered_people_per_ranked_site(siting_toml: Path) -> None:
-    # K2 brings B + C (500) within 300 m, then K1 the one left, A (100): 600 = all not covered
-    results = _run(siting_toml, new_sites=2, problem="mclp")
-    assert _sites(results) == [("K2", 500.0), ("K1", 100.0)]
+    # one site: K2 newly covers B + C = 500; K1 (A + B) and K4 (C; D is covered already) 300
+    # each. Counting D again would make K4 (700) the pick.
+    results = _run(siting_toml, new_sites=1, problem="mclp")
+    assert _sites(results) == [("K2", 500.0)]
     assert results.sites["walking_saved_km_person"].isna().all()
 
 
@@ -117,23 +118,24 @@ def test_lscp_newly_covered_people_per_ranked_site(siting_toml: Path) -> None:
 
 
 def test_p_median_newly_covered_people_and_walking_saved(siting_toml: Path) -> None:
-    # walking saved, person·m, existing day care as the base:
-    #   K2 alone: B (650 − 200) × 200 + C (450 − 100) × 300 = 195,000 (K1 alone: 185,000)
-    #   then K1: A (850 − 100) × 100 + B (200 − 100) × 200 = 95,000
-    #   then K3: D (200 − 100) × 400 = 40,000, but D was covered already: 0 newly covered
-    results = _run(siting_toml, new_sites=3, problem="p_median")
-    assert _sites(results) == [("K2", 500.0), ("K1", 100.0), ("K3", 0.0)]
+    # walking saved, person·m, each point walking from the day care's distance before:
+    #   A via K1 (850 − 100) × 100 = 75,000; B via K1 (650 − 100) × 200 = 110,000 (K2: 104,000)
+    #   C via K4 (450 − 150) × 300 = 90,000 (K2: 84,000); D via K3 or K4 (200 − 100) × 400 = 40,000
+    # best pair {K1, K4}: 315,000 ({K1, K2} 269,000, {K2, K4} 234,000, {K1, K3} 225,000 …);
+    # ranked K1 (185,000) before K4 (130,000); K4 newly covers C only (D was covered).
+    results = _run(siting_toml, new_sites=2, problem="p_median")
+    assert _sites(results) == [("K1", 300.0), ("K4", 300.0)]
     saved = results.sites.sort_values("rank")["walking_saved_km_person"].to_list()
-    assert saved == pytest.approx([195.0, 95.0, 40.0], abs=0.05)
+    assert saved == pytest.approx([185.0, 130.0], abs=0.05)
     summary = build_summary(results, {})
-    assert [s["newly_covered_population"] for s in summary["siting"]] == [500.0, 100.0, 0.0]
+    assert [s["newly_covered_population"] for s in summary["siting"]] == [300.0, 300.0]
     assert [s["walking_saved_km_person"] for s in summary["siting"]] == pytest.approx(
-        [195.0, 95.0, 40.0], abs=0.05
+        [185.0, 130.0], abs=0.05
     )
     page = render_report_html(results)
     sites = re.search(r'<section id="sites">.*?</section>', page, re.S)
     assert sites is not None and "减少步行量（人·公里）" in sites.group(0)
-    assert "P中值选址" in sites.group(0) and "195.0" in sites.group(0)
+    assert "P中值选址" in sites.group(0) and "185.0" in sites.group(0)
 
 
 def test_uncovered_after_sites_per_community(siting_toml: Path) -> None:
@@ -146,7 +148,7 @@ def test_uncovered_after_sites_per_community(siting_toml: Path) -> None:
     assert com.loc["C02", "uncovered_after_sites_population"] == pytest.approx(0.0)
     page = render_report_html(results)
     table = page[page.index("建议站点建成后各社区仍未覆盖人口") :]
-    assert "为何" not in table  # no stray text; the note says why in full:
+    # why the model placed the sites elsewhere, with its own objective
     assert "新增覆盖人口总数最大" in table and "不在任何候选点的服务距离内" in table
     assert table.index("文庙社区") < table.index("北门社区")  # most still uncovered first
 
@@ -275,3 +277,22 @@ def test_demo_report_and_map_carry_the_synthetic_stamp(demo_out: Path) -> None:
     for name in ("report.html", "map.html"):
         text = (demo_out / name).read_text(encoding="utf-8")
         assert "合成数据，仅供演示" in text or "\\u5408\\u6210\\u6570\\u636e" in text, name
+
+
+def test_demo_results_gpkg_carries_the_new_figures(demo_out: Path) -> None:
+    import json
+
+    com = gpd.read_file(demo_out / "results.gpkg", layer="communities")
+    sites = gpd.read_file(demo_out / "results.gpkg", layer="sites")
+    summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
+    # per community, supplied = counted + left out; summed, the overall figures
+    left = com["population_supplied"] - com["population_counted"]
+    assert (left - com["population_left_out"]).abs().max() < 1e-6
+    assert com["population_counted"].sum() == pytest.approx(summary["population_counted"], abs=0.1)
+    assert com["population_supplied"].sum() == pytest.approx(
+        summary["population_supplied"], abs=0.1
+    )
+    # what the sites newly cover is what the communities' uncovered people lose
+    drop = com["uncovered_before_sites_population"] - com["uncovered_after_sites_population"]
+    assert sites["newly_covered_population"].sum() == pytest.approx(drop.sum(), abs=0.1)
+    assert "walking_saved_km_person" in sites.columns
