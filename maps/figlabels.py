@@ -131,6 +131,17 @@ FIG_LABELS: dict[str, tuple[str, str]] = {
         "nearer to it than to any existing facility or other proposed site; its required floor "
         "area follows from them.",
     ),
+    "definition": ("说明", "Definition"),
+    "site_popup_def": (
+        "新增覆盖人口：在现有设施和排序在前的站点之外，因本站点新进入服务距离内的人数。",
+        "Newly covered population: the people brought within the category's distance by this "
+        "site, beyond the existing facilities and the sites ranked before it.",
+    ),
+    "site_popup_def_p_median": (
+        "减少步行量：本站点使全部计入人口的步行距离总和减少的人·公里数。",
+        "Walking saved: the person·km by which this site lowers the total walking distance of "
+        "everyone counted.",
+    ),
     "siting_remaining_title": (
         "建议站点建成后各社区仍未覆盖人口",
         "People still not covered per community after the proposed sites",

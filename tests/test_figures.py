@@ -42,6 +42,7 @@ from tinyproject import (
 from lifecircle.analysis.results import RunResults
 from lifecircle.maps.report import render_report_html
 from lifecircle.project import SitingSpec, load_project
+from lifecircle.run.outputs import write_outputs
 from lifecircle.run.pipeline import analyse
 from lifecircle.run.summary import build_summary
 
@@ -136,6 +137,15 @@ def test_p_median_newly_covered_people_and_walking_saved(siting_toml: Path) -> N
     sites = re.search(r'<section id="sites">.*?</section>', page, re.S)
     assert sites is not None and "减少步行量（人·公里）" in sites.group(0)
     assert "P中值选址" in sites.group(0) and "185.0" in sites.group(0)
+    # the map's site popups: both figures, each with its one-line definition
+    out = siting_toml.parent / "out-p-median"
+    write_outputs(results, out)
+    page = (out / "map.html").read_text(encoding="utf-8")
+    popups = re.sub(r"\\u([0-9a-fA-F]{4})", lambda g: chr(int(g.group(1), 16)), page)
+    assert re.search(r"减少步行量（人·公里）</td><td>185\.0<", popups)
+    assert re.search(r"新增覆盖人口</td><td>300<", popups)
+    assert "新增覆盖人口：在现有设施和排序在前的站点之外" in popups
+    assert "减少步行量：本站点使全部计入人口的步行距离总和减少的人·公里数" in popups
 
 
 def test_uncovered_after_sites_per_community(siting_toml: Path) -> None:
