@@ -11,12 +11,14 @@ Reasons (ids, shown through the labels of :mod:`lifecircle.maps.labels`):
     The demand point lies farther than ``[network] max_snap_m`` from every street.
 
 People whose point lies outside every community polygon are counted overall but in no
-community; they are reported as ``outside_communities``, apart from the people left out.
+community; they are reported as ``outside_communities``, apart from the people left out. A
+community whose layer gives neither population nor households, and where no demand point lies,
+has no population value (``population_no_value``): how many people it leaves out is unknown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,7 @@ ACCOUNT_COLUMNS = (
     "population_counted",
     "population_left_out",
     "left_out_far_from_network",
+    "population_no_value",
 )
 
 
@@ -49,12 +52,16 @@ class PopulationAccount:
     outside_communities
         Counted people whose point lies outside every community polygon (in the overall figures,
         in no community's).
+    no_value_communities
+        Communities without a population value and without any demand point (their people are
+        not known, so not in ``supplied``).
     """
 
     supplied: float
     counted: float
     left_out: dict[str, float] = field(default_factory=dict)
     outside_communities: float = 0.0
+    no_value_communities: int = 0
 
     @property
     def left_out_total(self) -> float:
@@ -63,7 +70,11 @@ class PopulationAccount:
 
 
 def account_population(
-    population: ArrayLike, counted: ArrayLike, community_id: pd.Series, community_ids: pd.Index
+    population: ArrayLike,
+    counted: ArrayLike,
+    community_id: pd.Series,
+    community_ids: pd.Index,
+    stated: ArrayLike | None = None,
 ) -> tuple[PopulationAccount, pd.DataFrame]:
     """The people supplied, counted and left out, overall and per community.
 
@@ -77,6 +88,9 @@ def account_population(
         The community of each demand point (missing where it lies in none).
     community_ids
         The communities' ids, the index of the returned table.
+    stated
+        Per community, the population its layer gives (completed from households; NaN where
+        it gives neither); without it no community counts as without a value.
 
     Returns
     -------
@@ -92,6 +106,9 @@ def account_population(
     (180.0, 130.0, {'far_from_network': 50.0}, 30.0)
     >>> table["population_left_out"].tolist()
     [50.0, 0.0]
+    >>> account_population([], [], pd.Series([], dtype=object), pd.Index(["C1"]),
+    ...                    stated=[float("nan")])[1]["population_no_value"].tolist()
+    [True]
     """
     pop = np.nan_to_num(np.asarray(population, dtype=float), nan=0.0)
     ok = np.asarray(counted, dtype=bool)
@@ -109,13 +126,22 @@ def account_population(
     sums = frame.groupby(frame["key"].astype(str))[["supplied", "counted"]].sum()
     sums = sums.reindex(community_ids.astype(str), fill_value=0.0)
     left = sums["supplied"] - sums["counted"]
+    given = np.full(len(community_ids), 0.0) if stated is None else np.asarray(stated, float)
+    no_value = ~np.isfinite(given) & (
+        frame.groupby(frame["key"].astype(str))
+        .size()
+        .reindex(community_ids.astype(str), fill_value=0)
+        .to_numpy()
+        == 0
+    )
     table = pd.DataFrame(
         {
             "population_supplied": sums["supplied"].to_numpy(),
             "population_counted": sums["counted"].to_numpy(),
             "population_left_out": left.to_numpy(),
             "left_out_far_from_network": left.to_numpy(),
+            "population_no_value": no_value,
         },
         index=community_ids,
     )
-    return account, table
+    return replace(account, no_value_communities=int(no_value.sum())), table

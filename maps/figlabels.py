@@ -31,6 +31,11 @@ FIG_LABELS: dict[str, tuple[str, str]] = {
     "population_counted": ("计入人口", "Population counted"),
     "population_left_out": ("未计入人口", "Population left out"),
     "left_out_far_from_network": ("未计入：距路网过远", "Left out: too far from the streets"),
+    "population_no_value": ("无人口值", "No population value"),
+    "no_value_communities": (
+        "无人口值的社区（人数未知，未计入）",
+        "Communities without a population value (people unknown, not counted)",
+    ),
     "outside_communities": (
         "计入总体、不在任何社区内的人口",
         "Counted overall, in no community",

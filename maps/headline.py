@@ -24,6 +24,10 @@ def population_rows(results: RunResults) -> list[list[str]]:
     rows = [[_e(label("population_supplied", lang)), _num(acc.supplied, 0), ""], counted]
     for reason, people in acc.left_out.items():
         rows.append([_e(label(f"left_out_{reason}", lang)), _num(people, 0), "0"])
+    if acc.no_value_communities:
+        rows.append(
+            [_e(label("no_value_communities", lang)), _num(acc.no_value_communities, 0), "0"]
+        )
     if acc.outside_communities > 0:
         rows.append([_e(label("outside_communities", lang)), _num(acc.outside_communities, 0), ""])
     return rows

@@ -272,6 +272,8 @@ def _communities_section(results: RunResults) -> str:
                 row.append(_judged(r[c], r.get("area_per_100hh_required_m2"), lang))
             elif c == "community_size_result":
                 row.append(_result(r[c], lang))
+            elif c == "population_supplied" and _flag(r.get("population_no_value")):
+                row.append(f'<span class="na">{_e(label("population_no_value", lang))}</span>')
             elif c in ("households", "population", "population_supplied", "population_left_out"):
                 row.append(_num(r[c], 0))
             elif c in numeric_cols(cols, numeric):
@@ -281,6 +283,11 @@ def _communities_section(results: RunResults) -> str:
         rows.append(row)
     headers = [label("population_counted" if c == "population" else c, lang) for c in cols]
     return _table(headers, rows, numeric=numeric)
+
+
+def _flag(value: object) -> bool:
+    """A bool cell: True only where it holds true (missing is False)."""
+    return not _na(value) and bool(value)
 
 
 def numeric_cols(cols: list[str], numeric: set[int]) -> set[str]:

@@ -306,3 +306,27 @@ def test_demo_results_gpkg_carries_the_new_figures(demo_out: Path) -> None:
     drop = com["uncovered_before_sites_population"] - com["uncovered_after_sites_population"]
     assert sites["newly_covered_population"].sum() == pytest.approx(drop.sum(), abs=0.1)
     assert "walking_saved_km_person" in sites.columns
+
+
+def test_community_without_a_population_value(tmp_path: Path) -> None:
+    # no population layer: each community's population is spread over its area; C02 gives
+    # neither population nor households, so none of its people are known or counted
+    toml = build_tiny(tmp_path)
+    edit_toml(tmp_path, '[layers.population]\npath = "population.tif"\n', "")
+
+    def blank_c02(frame):  # type: ignore[no-untyped-def]
+        frame["人口"] = frame["人口"].astype(float)
+        frame["户数"] = frame["户数"].astype(float)
+        frame.loc[frame["社区代码"] == "C02", ["人口", "户数"]] = float("nan")
+        return frame
+
+    edit_communities(tmp_path, blank_c02)
+    results = analyse(load_project(toml))
+    com = results.communities.set_index("id")
+    assert bool(com.loc["C02", "population_no_value"]) and not com.loc["C01", "population_no_value"]
+    assert com.loc["C01", "population_supplied"] == pytest.approx(900.0)
+    assert results.population_account is not None
+    assert results.population_account.no_value_communities == 1
+    page = render_report_html(results)
+    assert re.search(r"无人口值的社区（人数未知，未计入） 1 0", _section(page, "headline"))
+    assert re.search(r"C02 北门社区 \S+ \S+ 无人口值", _section(page, "communities"))

@@ -71,10 +71,13 @@ def communities_frame(
 
 
 def with_population_account(
-    comm: gpd.GeoDataFrame, reached: Reach, snapped: Snapped, siting: Siting
+    comm: gpd.GeoDataFrame, reached: Reach, snapped: Snapped, siting: Siting, stated: np.ndarray
 ) -> tuple[gpd.GeoDataFrame, PopulationAccount]:
     """Communities with the people supplied, counted and left out (and, with siting, the people
-    of the siting category beyond its distance before and after the proposed sites)."""
+    of the siting category beyond its distance before and after the proposed sites).
+
+    ``stated`` is each community's population as its layer gives it (NaN where it gives none).
+    """
     demand = reached.demand_m
     ids = pd.Index(comm["id"].astype(str))
     account, table = account_population(
@@ -82,6 +85,7 @@ def with_population_account(
         snapped.demand.ok,
         demand["community_id"],
         ids,
+        stated=stated,
     )
     out = comm.copy()
     for col in table.columns:
@@ -195,7 +199,11 @@ def assemble(
     times = [c for c in demand.columns if str(c).startswith(TIME_PREFIX)]
     demand = demand[[c for c in demand.columns if c not in times] + times]  # time last
     communities, account = with_population_account(
-        communities_frame(prepared, cov, norms, profile), reached, snapped, siting
+        communities_frame(prepared, cov, norms, profile),
+        reached,
+        snapped,
+        siting,
+        prepared.communities["population"].to_numpy(dtype=float),
     )
     coverage = cov.overall.assign(
         category_name=[profile.category_name(c, project.lang) for c in cov.overall["category"]]
