@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
+from lifecircle.analysis.accounting import PopulationAccount
 from lifecircle.analysis.siting import SitingResult
 from lifecircle.vocab import Lang
 
@@ -84,7 +85,8 @@ class Methods:
     osm_credit
         The streets are OpenStreetMap data, to be credited (ODbL).
     synthetic
-        The streets are the embedded demo county's synthetic data.
+        The project's data are synthetic (``[project] synthetic = true``, the embedded demo
+        county): the map and the report say so.
     walking
         How walking time was measured (paces, DEM, slope, steps), or None.
     """
@@ -214,7 +216,12 @@ class RunResults:
         ``area_per_100hh_required_m2``, ``area_per_100hh_pass``, ``area_per_100hh_shortfall_m2``,
         ``reachable_area_per_100hh_m2``, ``cov_<category>_<level>`` (shares 0–1),
         ``tcov_<category>_<minutes>min`` (time coverage shares 0–1 of the group served),
-        ``community_size_result`` (passed / failed / not_provided) and further norm results.
+        ``community_size_result`` (passed / failed / not_provided) and further norm results;
+        ``population_supplied``, ``population_counted``, ``population_left_out``,
+        ``left_out_far_from_network`` (people); with siting, ``uncovered_before_sites_population``
+        and ``uncovered_after_sites_population``: the counted people beyond the siting
+        category's distance before, and after, the proposed sites (existing facilities and
+        chosen sites).
     facilities
         Points: ``id``, ``name``, ``category``, ``category_name``, ``floor_area_m2``,
         ``community_id``, ``snap_dist_m``, ``served_households``, ``required_floor_area_m2``,
@@ -231,8 +238,11 @@ class RunResults:
         level, the area from which one of its facilities is reached within the minutes at the
         pace of the group it serves, slope and steps included; None without walking times.
     sites
-        Points: ``rank``, ``candidate_id``, ``category``, ``newly_covered_population``,
-        ``required_floor_area_m2``; may be empty.
+        Points: ``rank``, ``candidate_id``, ``category``, ``newly_covered_population`` (people
+        newly within the category's distance thanks to the site, given the existing facilities
+        and the sites ranked before it, for every problem), ``required_floor_area_m2``,
+        ``served_households``, ``walking_saved_km_person`` (p-median: person·km of walking the
+        site saves given the ones before it; NaN for the other problems); may be empty.
     site_catchments
         Polygons: ``rank``, ``category``: the walking catchment of each proposed site; may be empty.
     streets
@@ -267,6 +277,11 @@ class RunResults:
         What the methods section states.
     population_total
         People counted (snapped to the walk network), the base of every coverage share.
+    population_account
+        The people supplied, counted and left out with the reason; None for results not made by
+        a run. The communities frame has the same per community: ``population_supplied``,
+        ``population_counted`` (= ``population``), ``population_left_out``,
+        ``left_out_far_from_network``.
     completeness
         Per level, the share (0–1) of people who reach every category the level requires.
     norm_counts
@@ -317,6 +332,7 @@ class RunResults:
     compounds: gpd.GeoDataFrame | None = None
     gates: gpd.GeoDataFrame | None = None
     communities_crs: CRS | None = None
+    population_account: PopulationAccount | None = None
 
     def coverage_shares(self) -> dict[str, dict[str, float]]:
         """Network coverage share (0–1) per category and level, in the coverage table's order."""

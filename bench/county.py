@@ -252,6 +252,7 @@ profile = "cn-national"
 lang = "zh"
 output = "out"
 persons_per_household = {PERSONS_PER_HOUSEHOLD}
+synthetic = true
 
 [network]
 path = "streets.osm"

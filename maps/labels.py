@@ -17,6 +17,7 @@ import html
 
 import pandas as pd
 
+from lifecircle.maps.figlabels import FIG_LABELS
 from lifecircle.vocab import LANGS
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -105,8 +106,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "label": ("说明", "Figure"),
     "level": ("圈层", "Level"),
     "distance_m": ("步行距离（m）", "Walking distance (m)"),
-    "network_share": ("覆盖率（路网）", "Coverage (network)"),
-    "straight_line_share": ("覆盖率（直线）", "Coverage (straight line)"),
+    "network_share": ("覆盖率（路网，占计入人口）", "Coverage (network, of people counted)"),
+    "straight_line_share": (
+        "覆盖率（直线，占计入人口）",
+        "Coverage (straight line, of people counted)",
+    ),
     "population_covered": ("覆盖人口", "Population covered"),
     "required": ("标准要求", "Required"),
     "rank": ("序号", "Rank"),
@@ -175,8 +179,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "headline_item": ("指标", "Measure"),
     "headline_value": ("结果", "Result"),
     "headline_target": ("目标", "Target"),
-    "total_population": ("总人口", "Total population"),
-    "completeness": ("全部必配设施覆盖（完整度）", "Reach every required facility (completeness)"),
+    "total_population": ("计入人口", "Population counted"),
+    "completeness": (
+        "全部必配设施覆盖（完整度，占计入人口）",
+        "Reach every required facility (completeness, of people counted)",
+    ),
     "communities_passing": ("达标社区", "Communities passing"),
     "stations_passing": ("达标站点", "Stations passing"),
     "total_shortfall": ("每百户面积总缺口", "Total floor-area shortfall"),
@@ -231,12 +238,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "walk_levels": ("各圈层步行距离", "Walking distance per level"),
     "walk_speed": ("步行速度", "Walking speed"),
     "figures_used": ("所用标准指标", "Norm figures used"),
-    "status_legend": (
-        "状态：P = 已发布标准原文核实；S = 二手资料；B = 基于原文推算；"
-        "U = 未核实（unconfirmed），使用前请核对原文。",
-        "Status: P = checked in the published norm; S = secondary source; B = derived from the "
-        "published text; U = unconfirmed: check the original before relying on it.",
-    ),
     "osm_credit": (
         "路网 © OpenStreetMap 贡献者（ODbL）",
         "Streets © OpenStreetMap contributors (ODbL)",
@@ -385,6 +386,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "summary_item": ("项目", "Item"),
     "summary_value": ("数值", "Value"),
 }
+_LABELS.update(FIG_LABELS)  # the figures' labels and definitions
 
 _LEVELS: dict[str, tuple[str, str]] = {
     "5min": ("5分钟", "5 min"),

@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 from lifecircle.analysis.profiles import LEVEL_NAMES_ZH, Profile
+from lifecircle.maps.figlabels import status_legend
 from lifecircle.vocab import LEVELS, Lang
-
-_STATUS_ZH = {
-    "P": "官方原文已核",
-    "S": "二手文本已核",
-    "B": "地方文件引述，未复核",
-    "U": "未经证实，使用前须核对原文",
-}
-_STATUS_EN = {
-    "P": "read in an official text",
-    "S": "read in a secondary text",
-    "B": "quoted from a local document, not re-read",
-    "U": "unconfirmed: verify before enforcing",
-}
 
 
 def format_profile(profile: Profile, *, lang: Lang = "zh") -> str:
@@ -59,7 +47,5 @@ def format_profile(profile: Profile, *, lang: Lang = "zh") -> str:
                 f"{name}{aliases}  — {cat.source}"
             )
     lines.append("")
-    legend = _STATUS_ZH if zh else _STATUS_EN
-    states = "; ".join(f"{k} {v}" for k, v in legend.items())
-    lines.append(("状态: " if zh else "Status: ") + states)
+    lines.append(status_legend(lang))
     return "\n".join(lines)

@@ -231,6 +231,12 @@ def sites_layers(
                 ),
                 (label("required_floor_area_m2", lang), fmt(row.get("required_floor_area_m2"))),
             ]
+            define = label("site_popup_def", lang)
+            if not _is_na(row.get("walking_saved_km_person")):  # p-median: its own objective
+                saved = fmt(row.get("walking_saved_km_person"), 1)
+                rows.insert(3, (label("walking_saved_km_person", lang), saved))
+                define += " " + label("site_popup_def_p_median", lang)
+            rows.append((label("definition", lang), _esc(define)))
             title = f"{label('sites', lang)} #{'' if _is_na(rank) else rank}"
             marker = folium.Marker(
                 location=(point.y, point.x),

@@ -23,7 +23,15 @@ import pandas as pd
 from lifecircle.analysis.results import RunResults
 from lifecircle.issuetexts import layer_name, source_title
 from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
+from lifecircle.maps.figlabels import status_legend
 from lifecircle.maps.filing import run_date
+from lifecircle.maps.headline import (
+    headline_notes as _headline_notes,
+    judged as _judged,
+    passing as _passing,
+    persons_per_household as _persons_per_household,
+    population_rows as _population_rows,
+)
 from lifecircle.maps.htmlparts import num as _num, pct as _pct, result as _result, table as _table
 from lifecircle.maps.issuesummary import IssueKind, issue_kinds
 from lifecircle.maps.labels import (
@@ -38,6 +46,7 @@ from lifecircle.maps.labels import (
 )
 from lifecircle.maps.provenance import provenance_html
 from lifecircle.maps.scenarioreport import scenarios_html
+from lifecircle.maps.sitingreport import sites_html
 from lifecircle.maps.walkreport import walking_html
 from lifecircle.vocab import LEVELS, STATION
 
@@ -118,8 +127,7 @@ def _category_name(results: RunResults, category: str) -> str:
 def _headline(results: RunResults) -> str:
     lang = results.lang
     rows: list[list[str]] = []
-    total = results.population_total
-    rows.append([_e(label("total_population", lang)), _num(total, 0), ""])
+    rows.extend(_population_rows(results))
     for lev in LEVELS:
         share = results.completeness.get(lev)
         rows.append(
@@ -150,10 +158,8 @@ def _headline(results: RunResults) -> str:
         counts = norms.get(check)
         if not counts:
             continue
-        n = sum(int(counts.get(k, 0)) for k in ("passed", "failed", "not_provided"))
         name = f"{label(key, lang)} · {check_label(check, lang)}"
-        target = f"{n}/{n}"
-        rows.append([_e(name), f"{int(counts.get('passed', 0))}/{n}", target])
+        rows.append([_e(name), *_passing(results, check, counts)])
     shortfall = pd.to_numeric(
         results.communities.get("area_per_100hh_shortfall_m2", pd.Series(dtype=float)),
         errors="coerce",
@@ -166,7 +172,7 @@ def _headline(results: RunResults) -> str:
             "0",
         ]
     )
-    return _table(
+    table = _table(
         [
             label("headline_item", lang),
             label("headline_value", lang),
@@ -175,6 +181,7 @@ def _headline(results: RunResults) -> str:
         rows,
         numeric={1, 2},
     )
+    return table + "".join(f'<p class="note">{_e(n)}</p>' for n in _headline_notes(results))
 
 
 def _coverage_section(results: RunResults) -> str:
@@ -237,7 +244,9 @@ def _communities_section(results: RunResults) -> str:
         "name",
         "kind",
         "households",
+        "population_supplied",
         "population",
+        "population_left_out",
         "service_floor_area_m2",
         "area_per_100hh_m2",
         "area_per_100hh_required_m2",
@@ -256,16 +265,26 @@ def _communities_section(results: RunResults) -> str:
     for _, r in com.iterrows():
         row = []
         for c in cols:
-            if c in ("area_per_100hh_pass", "community_size_result"):
+            if c == "area_per_100hh_pass":
+                row.append(_judged(r[c], r.get("area_per_100hh_required_m2"), lang))
+            elif c == "community_size_result":
                 row.append(_result(r[c], lang))
-            elif c in ("households", "population"):
+            elif c == "population_supplied" and _flag(r.get("population_no_value")):
+                row.append(f'<span class="na">{_e(label("population_no_value", lang))}</span>')
+            elif c in ("households", "population", "population_supplied", "population_left_out"):
                 row.append(_num(r[c], 0))
             elif c in numeric_cols(cols, numeric):
                 row.append(_num(r[c], 1))
             else:
                 row.append(_e(kind_label(r[c], lang) if c == "kind" else r[c]))
         rows.append(row)
-    return _table([label(c, lang) for c in cols], rows, numeric=numeric)
+    headers = [label("population_counted" if c == "population" else c, lang) for c in cols]
+    return _table(headers, rows, numeric=numeric)
+
+
+def _flag(value: object) -> bool:
+    """A bool cell: True only where it holds true (missing is False)."""
+    return not _na(value) and bool(value)
 
 
 def numeric_cols(cols: list[str], numeric: set[int]) -> set[str]:
@@ -339,43 +358,23 @@ def _stations_section(results: RunResults) -> str:
                 _e(tier_label(r.get("tier"), lang)),
                 _num(r.get("floor_area_m2")),
                 _num(r.get("station_min_area_m2")),
-                _result(r.get("station_min_area_result"), lang),
+                _judged(r.get("station_min_area_result"), r.get("station_min_area_m2"), lang),
                 _num(r.get("served_households"), 0),
                 _num(r.get("required_floor_area_m2")),
                 f"{_e(source_title(src))} {_status(status)}",
             ]
         )
-    return _table([label(c, lang) for c in cols], rows, numeric={3, 4, 6, 7})
+    table = _table([label(c, lang) for c in cols], rows, numeric={3, 4, 6, 7})
+    pph = _persons_per_household(results)
+    note = label("served_households_def", lang).format(pph=pph)
+    return table + f'<p class="note">{_e(note)}</p>'
 
 
 def _sites_section(results: RunResults) -> str:
-    lang = results.lang
     sites = results.sites
     if len(sites) == 0:
-        return f"<p>{_e(label('no_sites', lang))}</p>"
-    cols = [
-        "rank",
-        "candidate_id",
-        "category",
-        "newly_covered_population",
-        "required_floor_area_m2",
-    ]
-    rows = []
-    for _, r in sites.sort_values("rank").iterrows():
-        pt = r.geometry.representative_point() if r.geometry is not None else None
-        rows.append(
-            [
-                _num(r.get("rank"), 0),
-                _e(r.get("candidate_id")),
-                _e(_category_name(results, str(r.get("category")))),
-                _num(r.get("newly_covered_population"), 0),
-                _num(r.get("required_floor_area_m2")),
-                "–" if pt is None else f"{pt.x:.5f}",
-                "–" if pt is None else f"{pt.y:.5f}",
-            ]
-        )
-    headers = [label(c, lang) for c in cols] + [label("lon", lang), label("lat", lang)]
-    return _table(headers, rows, numeric={0, 3, 4, 5, 6})
+        return f"<p>{_e(label('no_sites', results.lang))}</p>"
+    return sites_html(results, _category_name(results, str(sites["category"].iloc[0])))
 
 
 def _issue_row(kind: IssueKind, lang: str) -> list[str]:
@@ -447,7 +446,7 @@ def _methods_section(results: RunResults) -> str:
         + f'<p class="note">{_e(label("walk_rules_text", lang))}</p>'
         + f"<h3>{_e(label('figures_used', lang))}</h3>"
         + fig_html
-        + f'<p class="note">{_e(label("status_legend", lang))}</p>'
+        + f'<p class="note">{_e(status_legend(lang))}</p>'
         + (f'<p class="note">{_e(credit)}</p>' if credit else "")
         + provenance_html(results.provenance, lang)
     )

@@ -246,6 +246,24 @@ def test_format_profile_shows_values_sources_and_statuses() -> None:
     assert "[B] checks.area_per_100hh" in text and "31.2 m²/100户" in text
     assert "wengan_2023" in text
     assert "[U] walk_speed_m_per_min" in text
-    assert "幼儿园" in text and "U 未经证实" in text
+    assert "幼儿园" in text and "U = 未经证实" in text
     english = format_profile(load_profile("cn-national"), lang="en")
     assert "Kindergarten" in english and "unconfirmed" in english
+
+
+def test_evidence_statuses_have_one_definition_everywhere() -> None:
+    """README, ``profiles show`` and the report state P/S/B/U with the same words: those of the
+    profile format (the comment heading data/norms/cn-national.toml), B = a local policy
+    document quoted and not re-read."""
+    from lifecircle.maps.figlabels import STATUS_MEANINGS, status_legend
+
+    root = Path(__file__).resolve().parents[1]
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    norms_head = (root / "data" / "norms" / "cn-national.toml").read_text(encoding="utf-8")
+    assert "B  quoted from a local policy document, not re-read" in norms_head
+    assert STATUS_MEANINGS["B"][1] == "quoted from a local policy document, not re-read"
+    for lang in ("zh", "en"):
+        shown = format_profile(load_profile("cn-national"), lang=lang)  # type: ignore[arg-type]
+        assert status_legend(lang) in shown
+    for status, (_zh, en) in STATUS_MEANINGS.items():
+        assert f"**{status}** {en}" in readme, status

@@ -41,7 +41,7 @@ def test_report_has_every_section_and_no_external_resource() -> None:
     assert "2/4" in page and "170 m²" in page
     # methods: sources, status letters, U explained, OSM credit from the network format
     assert "GB 50180-2018 附录B" in page and 'class="status U"' in page
-    assert "U = 未核实" in page and "OpenStreetMap" in page
+    assert "U = 未经证实" in page and "OpenStreetMap" in page
     assert "streets.osm (OSM XML)" in page and "300 米" in page
 
 

@@ -253,7 +253,7 @@ def test_county_map_keeps_every_layer_popup_and_legend_entry(county_out: Path) -
     for cname in set(names.values()):
         assert cname in legend
     assert legend.count('class="lc-sw"') >= 3 + 3 + 5 + 5  # levels, results, m² classes, cells
-    assert "合成数据，仅供演示" in _decoded(page)  # the data credit of synthetic streets
+    assert "合成数据，仅供演示" in _decoded(page)  # the generated county is `synthetic = true`
     assert len(page) < 2_000_000
 
 

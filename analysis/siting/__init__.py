@@ -24,7 +24,8 @@ Modules
 :mod:`~lifecircle.analysis.siting.candidates`
     :func:`generate_candidates`.
 :mod:`~lifecircle.analysis.siting.result`
-    :class:`SitingResult`, what every model returns.
+    :class:`SitingResult`, what every model returns, and :func:`newly_covered`, the people
+    each ranked site newly brings within reach, the same figure for every model.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from __future__ import annotations
 from lifecircle.analysis.siting.candidates import generate_candidates
 from lifecircle.analysis.siting.covering import lscp, mclp
 from lifecircle.analysis.siting.median import p_median
-from lifecircle.analysis.siting.result import DEFAULT_MAX_EXACT_PAIRS, SitingResult
+from lifecircle.analysis.siting.result import DEFAULT_MAX_EXACT_PAIRS, SitingResult, newly_covered
 
 __all__ = [
     "DEFAULT_MAX_EXACT_PAIRS",
@@ -40,5 +41,6 @@ __all__ = [
     "generate_candidates",
     "lscp",
     "mclp",
+    "newly_covered",
     "p_median",
 ]

@@ -4,9 +4,10 @@ Every demand point walks to its nearest facility, existing or new: a demand poin
 existing facility when that is nearer (``existing_dist_m``), and only pairs nearer than it enter
 the model, which :mod:`lifecircle.analysis.siting._median_solve` solves.
 
-Rank order. The gain of a chosen site is the weighted distance it saves given the sites ranked
-before, where a demand point with no facility yet counts at the catchment cutoff (the largest
-pair distance): for newly reached demand the gain is a lower bound on the distance saved.
+Rank order. The gain of a chosen site is the weighted distance it saves given the existing
+facilities and the sites ranked before, each demand point walking from its existing facility's
+distance; a demand point with no facility yet counts at the catchment cutoff (the largest pair
+distance): for it the gain is a lower bound on the distance saved.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def p_median(
     # rank: greedy among the chosen, no-facility demand counted at the cutoff
     allowed = np.zeros(n, dtype=bool)
     allowed[sel] = True
-    rank_base = np.minimum(em, cutoff_m)
+    rank_base = np.where(np.isfinite(em), em, cutoff_m)  # no facility yet: at the cutoff
     on_sel = allowed[pc]  # only the chosen sites' pairs can save distance
     ranked, gains = greedy.greedy_median(
         pc[on_sel],

@@ -32,7 +32,7 @@ LAYER_NAMES = ("communities", "facilities", "population", "candidates", "compoun
 REQUIRED_LAYERS = ("communities", "facilities")
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
-    "project": ("name", "profile", "lang", "output", "persons_per_household"),
+    "project": ("name", "profile", "lang", "output", "persons_per_household", "synthetic"),
     "network": ("path", "place", "max_snap_m", "cache", "fields", "walkable"),
     "siting": (
         "category",
@@ -192,6 +192,10 @@ class Project:
         The ``[[scenarios]]`` tables, in file order.
     walking
         The ``[walking]`` table: paces, elevation model, slope and steps (defaults without it).
+    synthetic
+        ``[project] synthetic = true``: the project's data are synthetic (the embedded demo
+        county), and the map and report say so. Default false: a project on real data is never
+        stamped as synthetic, whatever its network's format.
     """
 
     path: Path
@@ -207,6 +211,7 @@ class Project:
     output_spec: OutputSpec = field(default_factory=OutputSpec)
     scenarios: tuple[ScenarioSpec, ...] = ()
     walking: WalkingSpec = field(default_factory=WalkingSpec)
+    synthetic: bool = False
 
 
 def _choice(value: Any, valid: tuple[str, ...], key: str, problems: list[str]) -> str:
@@ -409,6 +414,14 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         high=20.0,
     )
 
+    synthetic = proj.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        problems.append(
+            f"project.synthetic = {synthetic!r} must be true or false "
+            "(true only for synthetic demonstration data)"
+        )
+        synthetic = False
+
     net = doc.get("network")
     network = NetworkSpec(path=None)
     if not isinstance(net, dict):
@@ -545,6 +558,7 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         output_spec=output_spec,
         scenarios=scenarios,
         walking=walking,
+        synthetic=synthetic,
     )
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from lifecircle.analysis.accounting import PopulationAccount, account_population
 from lifecircle.analysis.coverage import CoverageResult
 from lifecircle.analysis.profiles import Profile
 from lifecircle.analysis.results import Methods, RunResults
@@ -15,7 +16,7 @@ from lifecircle.project import Project
 from lifecircle.run.analyses import Norms, Reach, level_distances
 from lifecircle.run.inputs import Prepared
 from lifecircle.run.network import Snapped
-from lifecircle.run.siting import no_siting
+from lifecircle.run.siting import Siting, no_siting
 from lifecircle.run.state import Evaluation, RunState
 from lifecircle.run.walking import Walking, hill_callouts, walking_methods
 from lifecircle.vocab import STATION, STATION_CATEGORIES, TIME_PREFIX, WGS84, Lang, dist_column
@@ -69,6 +70,46 @@ def communities_frame(
     return gpd.GeoDataFrame(joined, geometry=comm.geometry.name, crs=comm.crs)
 
 
+def with_population_account(
+    comm: gpd.GeoDataFrame, reached: Reach, snapped: Snapped, siting: Siting, stated: np.ndarray
+) -> tuple[gpd.GeoDataFrame, PopulationAccount]:
+    """Communities with the people supplied, counted and left out (and, with siting, the people
+    of the siting category beyond its distance before and after the proposed sites).
+
+    ``stated`` is each community's population as its layer gives it (NaN where it gives none).
+    """
+    demand = reached.demand_m
+    ids = pd.Index(comm["id"].astype(str))
+    account, table = account_population(
+        demand["population"].to_numpy(dtype=float),
+        snapped.demand.ok,
+        demand["community_id"],
+        ids,
+        stated=stated,
+    )
+    out = comm.copy()
+    for col in table.columns:
+        out[col] = table[col].to_numpy()
+    if siting.uncovered_after is not None and siting.uncovered_before is not None:
+        for col, values in (
+            ("uncovered_before_sites_population", siting.uncovered_before),
+            ("uncovered_after_sites_population", siting.uncovered_after),
+        ):
+            sums = _sum_by(values, demand["community_id"]).reindex(ids, fill_value=0.0)
+            out[col] = sums.to_numpy(dtype=float)
+    return out, account
+
+
+def _sum_by(values: np.ndarray, keys: pd.Series) -> pd.Series:
+    """``values`` summed per non-missing key (as text)."""
+    inside = keys.notna().to_numpy()
+    return (
+        pd.Series(np.asarray(values, dtype=float)[inside])
+        .groupby(keys[inside].astype(str).to_numpy())
+        .sum()
+    )
+
+
 def uncovered_frame(reached: Reach, snapped: Snapped, profile: Profile) -> gpd.GeoDataFrame:
     """Counted demand points beyond each category's distance, one row per point and category."""
     demand = reached.demand_m
@@ -119,7 +160,7 @@ def methods(
         profile_id=profile.id,
         profile_name=profile.name,
         osm_credit=source.osm,
-        synthetic=source.synthetic,
+        synthetic=project.synthetic,
         walking=None if walking is None else walking_methods(walking, profile, graph),
     )
 
@@ -159,16 +200,20 @@ def assemble(
     demand["id"] = demand["id"].astype(str)
     times = [c for c in demand.columns if str(c).startswith(TIME_PREFIX)]
     demand = demand[[c for c in demand.columns if c not in times] + times]  # time last
-    pop = demand["population"].to_numpy(dtype=float)
+    communities, account = with_population_account(
+        communities_frame(prepared, cov, norms, profile),
+        reached,
+        snapped,
+        siting,
+        prepared.communities["population"].to_numpy(dtype=float),
+    )
     coverage = cov.overall.assign(
         category_name=[profile.category_name(c, project.lang) for c in cov.overall["category"]]
     )
     return RunResults(
         project_name=project.name,
         lang=project.lang,
-        communities=_wgs84(
-            communities_frame(prepared, cov, norms, profile), baseline, "communities"
-        ),
+        communities=_wgs84(communities, baseline, "communities"),
         facilities=facilities_frame(prepared, snapped, reached, norms, profile).to_crs(WGS84),
         demand=_wgs84(demand, baseline, "demand"),
         isochrones=ev.isochrones_m.to_crs(WGS84) if isochrones is None else isochrones,
@@ -181,7 +226,8 @@ def assemble(
         figures=profile.figures(),
         issues=state.issues.to_frame(project.lang),
         methods=methods(project, graph, prepared, profile, state.network.walking),
-        population_total=float(pop[snapped.demand.ok].sum()),
+        population_total=account.counted,
+        population_account=account,
         completeness=dict(cov.completeness),
         norm_counts={k: dict(v) for k, v in norms.result.counts.items()},
         siting_solution=siting.solution,

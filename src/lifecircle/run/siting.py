@@ -14,7 +14,14 @@ import numpy as np
 from pyproj import CRS
 
 from lifecircle.analysis.profiles import Profile
-from lifecircle.analysis.siting import SitingResult, generate_candidates, lscp, mclp, p_median
+from lifecircle.analysis.siting import (
+    SitingResult,
+    generate_candidates,
+    lscp,
+    mclp,
+    newly_covered,
+    p_median,
+)
 from lifecircle.dataissues import IssueLog
 from lifecircle.errors import InputError
 from lifecircle.geo.isochrone import isochrones_per_source
@@ -36,6 +43,7 @@ SITE_COLUMNS = (
     "newly_covered_population",
     "required_floor_area_m2",
     "served_households",
+    "walking_saved_km_person",
 )
 
 
@@ -43,12 +51,23 @@ SITE_COLUMNS = (
 class Siting:
     """Proposed sites (metric CRS), their walking catchments and the solver's result.
 
-    ``solution`` is None and both frames are empty when the run sites nothing.
+    ``sites`` has :data:`SITE_COLUMNS`: ``newly_covered_population`` is, for every problem, the
+    people newly within the category's distance thanks to the site, given the existing
+    facilities and the sites ranked before it; ``walking_saved_km_person`` (p-median only, NaN
+    otherwise) is the reduction of the population-weighted walking distance (person·km) by the
+    site given the existing facilities and the ones before it, people with no facility of the
+    category to walk to counted at the category's distance. ``uncovered_before`` and
+    ``uncovered_after`` give, per demand point, the counted people of the category beyond its
+    distance before and after the sites are built (existing facilities and chosen sites).
+
+    ``solution`` is None, both frames are empty and the arrays None when the run sites nothing.
     """
 
     sites: gpd.GeoDataFrame
     catchments: gpd.GeoDataFrame
     solution: SitingResult | None
+    uncovered_before: np.ndarray | None = None
+    uncovered_after: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -141,8 +160,14 @@ def site(
             pair_dist_m=pairs.dist_m,
             n_sites=spec.new_sites,
             existing_dist_m=np.where(np.isfinite(dist), dist, np.inf),
+            households=hh,
+            area_per_100hh_m2=area,
         )
     chosen = ok[res.selected]
+    gains, covered_after = newly_covered(
+        pairs.facility, pairs.demand, res.selected, pop, covered & (pop > 0)
+    )
+    saved_km = res.marginal_gain / 1000.0 if spec.problem == "p_median" else np.nan
     sites = gpd.GeoDataFrame(
         {
             "rank": np.arange(1, len(chosen) + 1),
@@ -150,11 +175,12 @@ def site(
             "candidate_name": cand.names[chosen],
             "max_floor_area_m2": cand.capacity_m2[chosen],
             "category": cat,
-            "newly_covered_population": res.marginal_gain,
+            "newly_covered_population": gains,
             "required_floor_area_m2": np.fmax(
                 np.where(area is None, np.nan, res.required_floor_area_m2), min_area
             ),
             "served_households": res.served_households,
+            "walking_saved_km_person": saved_km,
         },
         geometry=gpd.points_from_xy(cand.xy[chosen, 0], cand.xy[chosen, 1]),
         crs=crs,
@@ -163,7 +189,13 @@ def site(
     site_catch = gpd.GeoDataFrame(
         {"rank": sites["rank"].to_numpy(), "category": cat}, geometry=polys, crs=crs
     )
-    return Siting(sites, site_catch, res)
+    return Siting(
+        sites,
+        site_catch,
+        res,
+        uncovered_before=np.where(covered, 0.0, pop),
+        uncovered_after=np.where(covered_after, 0.0, pop),
+    )
 
 
 def min_area_m2(profile: Profile, category: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,15 +33,25 @@ def build_summary(results: RunResults, timings_s: Mapping[str, float]) -> dict[s
             "candidate_id": str(r.candidate_id),
             "newly_covered_population": round(float(r.newly_covered_population), 1),
             "required_floor_area_m2": round(float(r.required_floor_area_m2), 1),
+            "walking_saved_km_person": _rounded(getattr(r, "walking_saved_km_person", None), 3),
         }
         for r in results.sites.itertuples()
     ]
     solution = results.siting_solution
+    account = results.population_account
     return {
         "project": results.project_name,
         "profile": results.methods.profile_id,
         "lifecircle_version": __version__,
         "population_total": round(results.population_total, 1),
+        "population_supplied": None if account is None else round(account.supplied, 1),
+        "population_counted": round(results.population_total, 1),
+        "population_left_out": None
+        if account is None
+        else {reason: round(people, 1) for reason, people in account.left_out.items()},
+        "population_outside_communities": None
+        if account is None
+        else round(account.outside_communities, 1),
         "coverage": coverage,
         "completeness": {k: round(float(v), 6) for k, v in results.completeness.items()},
         "norms": {k: {kk: int(vv) for kk, vv in v.items()} for k, v in results.norm_counts.items()},
@@ -54,6 +65,7 @@ def build_summary(results: RunResults, timings_s: Mapping[str, float]) -> dict[s
             "gap": float(solution.gap),
             "exact": bool(solution.exact),
             "method": solution.method,
+            "objective_unit": _OBJECTIVE_UNIT[solution.problem],
         },
         "time_coverage": _time_coverage(results),
         "data_issues": len(results.issues),
@@ -61,6 +73,22 @@ def build_summary(results: RunResults, timings_s: Mapping[str, float]) -> dict[s
         "scenarios": {c.name: summary_entry(c) for c in results.scenarios},
         "timings_s": {k: round(float(v), 4) for k, v in timings_s.items()},
     }
+
+
+#: The unit of each siting problem's objective, as summary.json states it.
+_OBJECTIVE_UNIT = {
+    "mclp": "people newly covered",
+    "lscp": "sites",
+    "p_median": "person·m of walking (total, existing facilities included)",
+}
+
+
+def _rounded(value: object, digits: int) -> float | None:
+    """``value`` rounded, or None where it is missing (NaN)."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else round(number, digits)
 
 
 def _time_coverage(results: RunResults) -> dict[str, dict[str, dict[str, object]]]:
