@@ -276,6 +276,9 @@ class RunResults:
     provenance
         The tool version, profile, input files with their SHA-256 and the parameters of the run;
         None for results not made by a run (built by hand, in tests).
+    organization
+        The ``[project] organization`` (编制单位) shown on the report's cover; empty when not
+        given.
     """
 
     project_name: str
@@ -302,6 +305,7 @@ class RunResults:
     provenance: Provenance | None = None
     time_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     time_callouts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    organization: str = ""
 
     def coverage_shares(self) -> dict[str, dict[str, float]]:
         """Network coverage share (0–1) per category and level, in the coverage table's order."""

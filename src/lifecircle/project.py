@@ -31,7 +31,7 @@ LAYER_NAMES = ("communities", "facilities", "population", "candidates", "compoun
 REQUIRED_LAYERS = ("communities", "facilities")
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
-    "project": ("name", "profile", "lang", "output", "persons_per_household"),
+    "project": ("name", "organization", "profile", "lang", "output", "persons_per_household"),
     "network": ("path", "place", "max_snap_m", "cache", "fields", "walkable"),
     "siting": (
         "category",
@@ -42,6 +42,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "time_limit_s",
     ),
     "map": ("basemap", "offline", "tile_url", "tile_attribution"),
+    "report": ("pdf",),
     "layers": LAYER_NAMES,
     "scenarios": (),
     "walking": WALKING_KEYS,
@@ -129,6 +130,19 @@ class MapSpec:
 
 
 @dataclass(frozen=True)
+class ReportSpec:
+    """The ``[report]`` section.
+
+    Attributes
+    ----------
+    pdf
+        Also write ``report.pdf`` (A4, made without a browser) beside ``report.html``.
+    """
+
+    pdf: bool = False
+
+
+@dataclass(frozen=True)
 class ScenarioSpec:
     """One ``[[scenarios]]`` table: a change to the facilities, evaluated beside the baseline.
 
@@ -187,6 +201,10 @@ class Project:
         The ``[[scenarios]]`` tables, in file order.
     walking
         The ``[walking]`` table: paces, elevation model, slope and steps (defaults without it).
+    organization
+        The ``[project] organization`` (编制单位) shown on the report's cover; empty if not given.
+    report
+        The ``[report]`` section (``pdf``).
     """
 
     path: Path
@@ -201,6 +219,8 @@ class Project:
     map: MapSpec = field(default_factory=MapSpec)
     scenarios: tuple[ScenarioSpec, ...] = ()
     walking: WalkingSpec = field(default_factory=WalkingSpec)
+    organization: str = ""
+    report: ReportSpec = field(default_factory=ReportSpec)
 
 
 def _choice(value: Any, valid: tuple[str, ...], key: str, problems: list[str]) -> str:
@@ -380,6 +400,13 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     if not isinstance(name, str) or not name.strip():
         problems.append('[project] needs name = "..." (shown in the map title and the report)')
         name = file.stem
+    organization = proj.get("organization", "")
+    if not isinstance(organization, str):
+        problems.append(
+            'project.organization must be text, e.g. organization = "某某县自然资源局" '
+            "(编制单位, shown on the report's cover)"
+        )
+        organization = ""
     profile = proj.get("profile", "cn-national")
     if not isinstance(profile, str) or not profile:
         problems.append("project.profile must be a built-in profile id or a path to a profile TOML")
@@ -516,6 +543,18 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     elif mp is not None:
         problems.append("[map] must be a table")
 
+    report = ReportSpec()
+    rep = doc.get("report")
+    if isinstance(rep, dict):
+        problems.extend(unknown_keys(rep, _SECTIONS["report"], "report"))
+        pdf = rep.get("pdf", False)
+        if not isinstance(pdf, bool):
+            problems.append(f"report.pdf = {pdf!r} must be true or false")
+            pdf = False
+        report = ReportSpec(pdf=pdf)
+    elif rep is not None:
+        problems.append("[report] must be a table, e.g. [report] pdf = true")
+
     scenarios = _read_scenarios(doc.get("scenarios"), base, layers.get("facilities"), problems)
     walking = read_walking(doc.get("walking"), base, problems)
 
@@ -537,6 +576,8 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         map=map_spec,
         scenarios=scenarios,
         walking=walking,
+        organization=organization.strip(),
+        report=report,
     )
 
 

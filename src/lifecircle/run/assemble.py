@@ -163,6 +163,7 @@ def assemble(
     )
     return RunResults(
         project_name=project.name,
+        organization=project.organization,
         lang=project.lang,
         communities=_wgs84(
             communities_frame(prepared, cov, norms, profile), baseline, "communities"
