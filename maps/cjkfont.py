@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+import struct
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,8 @@ _LINUX = (
     "DroidSansFallbackFull.ttf",
     "NotoSerifCJK-Regular.ttc",
 )
+#: Family names of Simplified Chinese faces in a collection, beside those ending in "SC".
+_SIMPLIFIED = ("Microsoft YaHei", "SimSun", "微软雅黑", "宋体")
 _MACOS = (
     Path("/System/Library/Fonts/PingFang.ttc"),
     Path("/System/Library/Fonts/Hiragino Sans GB.ttc"),
@@ -106,25 +109,23 @@ def _simplified_face(path: Path) -> tuple[int, str] | None:
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     try:
-        if path.suffix.lower() in (".ttc", ".otc"):
-            collection = TTCollection(str(path), lazy=True)
-            faces = list(collection.fonts)
-        else:
-            collection = TTFont(str(path), lazy=True)
-            faces = [collection]
-    except (OSError, TTLibError, AssertionError, ValueError):
+        with path.open("rb") as fh:
+            if path.suffix.lower() in (".ttc", ".otc"):
+                faces = list(TTCollection(fh, lazy=True).fonts)
+            else:
+                faces = [TTFont(fh, lazy=True)]
+            names = [str(f["name"].getDebugName(1) or "") for f in faces]
+            pick = 0
+            for i, name in enumerate(names):
+                if name.endswith(" SC") or name in _SIMPLIFIED:
+                    pick = i
+                    break
+            cmap = faces[pick].getBestCmap() or {}
+    except (OSError, TTLibError, AssertionError, ValueError, KeyError, struct.error):
         return None
-    with collection:
-        names = [str(f["name"].getDebugName(1) or "") for f in faces]
-        pick = 0
-        for i, name in enumerate(names):
-            if name.endswith(" SC") or name in ("Microsoft YaHei", "SimSun", "微软雅黑", "宋体"):
-                pick = i
-                break
-        cmap = faces[pick].getBestCmap() or {}
-        if ord("社") not in cmap or ord("区") not in cmap:
-            return None
-        return pick, names[pick]
+    if ord("社") not in cmap or ord("区") not in cmap:
+        return None
+    return pick, names[pick]
 
 
 @functools.cache
