@@ -37,13 +37,9 @@ def _demo_toml() -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def pdf_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Output folder of ``lifecircle demo --pdf``."""
-    if cjkfont.find_cjk_font() is None:
-        pytest.skip("no font with Chinese glyphs on this machine (install fonts-noto-cjk)")
-    out = tmp_path_factory.mktemp("demo-pdf") / "out"
-    assert main(["-q", "demo", "--out", str(out), "--no-cache", "--pdf"]) == 0
-    return out
+def pdf_out(demo_pdf_out: Path) -> Path:
+    """Output folder of ``lifecircle demo --pdf`` (conftest)."""
+    return demo_pdf_out
 
 
 def _page_texts(path: Path) -> list[str]:
