@@ -58,7 +58,8 @@ class Block:
     """One piece of the report, in reading order.
 
     ``kind`` is ``cover`` (``items``: (name, value) pairs, ``text``: title, ``note``: credit),
-    ``h2`` (``text``, ``sid``), ``h3``, ``p`` (``note`` when a side note), ``li``, ``table``
+    ``h2`` (``text``, ``sid``), ``h3``, ``p`` (``note`` when a side note), ``pre`` (text as
+    written), ``li``, ``table``
     (``caption``, ``rows`` of :class:`Cell`) or ``figure`` (``caption``, ``png`` or ``svg``).
     """
 
@@ -114,7 +115,7 @@ class _Reader(HTMLParser):
             self.cover = Block("cover")
         elif tag == "section":
             self.sid = a.get("id", "")
-        elif tag in ("h1", "h2", "h3", "p", "li", "dt", "dd", "caption", "figcaption"):
+        elif tag in ("h1", "h2", "h3", "p", "pre", "li", "dt", "dd", "caption", "figcaption"):
             self.capture, self.attrs = tag, a
             self.text = []
         elif tag == "div" and "credit" in a.get("class", "") and self.cover is not None:
@@ -164,7 +165,11 @@ class _Reader(HTMLParser):
             return
         if self.skip:
             return
-        if tag == self.capture or (tag == "div" and self.capture == "credit"):
+        if tag == "pre" and self.capture == "pre":
+            self.capture = ""
+            self.blocks.append(Block("pre", text="".join(self.text).strip("\n"), note="note"))
+            self.text = []
+        elif tag == self.capture or (tag == "div" and self.capture == "credit"):
             text = self._flush()
             kind, self.capture = self.capture, ""
             if self.cover is not None:
@@ -352,11 +357,8 @@ def _figure(pdf: Any, block: Block) -> None:
     pdf.ln(3)
 
 
-def _cover(pdf: Any, block: Block, lang: str) -> None:
-    pdf.set_y(80)
-    pdf.set_font(_FAMILY, "", 12)
-    pdf.set_text_color(*_GREY)
-    pdf.cell(0, 8, label("report_title", lang), new_x="LMARGIN", new_y="NEXT")
+def _cover(pdf: Any, block: Block) -> None:
+    pdf.set_y(88)
     pdf.set_font(_FAMILY, "B", 22)
     pdf.set_text_color(*_INK)
     pdf.multi_cell(0, 11, block.text, new_x="LMARGIN", new_y="NEXT")
@@ -390,7 +392,7 @@ def write_report_pdf(html: str, path: Path, *, lang: str, font: CjkFont) -> None
     path
         The file to write (overwritten).
     lang
-        The report's language (the page footer, the cover's kicker).
+        The report's language (the page footer).
     font
         The CJK font to embed (subset to the characters used).
 
@@ -414,7 +416,7 @@ def write_report_pdf(html: str, path: Path, *, lang: str, font: CjkFont) -> None
     for block in report_blocks(html):
         if block.kind == "cover":
             pdf.set_title(block.text)
-            _cover(pdf, block, lang)
+            _cover(pdf, block)
         elif block.kind == "h2":
             orientation = "L" if block.sid in LANDSCAPE else "P"
             if block.sid in BREAK_BEFORE or orientation != pdf.cur_orientation:
@@ -436,6 +438,11 @@ def write_report_pdf(html: str, path: Path, *, lang: str, font: CjkFont) -> None
             pdf.set_text_color(*(_GREY if block.note else _INK))
             text = f"• {block.text}" if block.kind == "li" else block.text
             pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
+        elif block.kind == "pre":
+            pdf.set_font(_FAMILY, "", 7)
+            pdf.set_text_color(*_GREY)
+            pdf.multi_cell(0, 3.6, block.text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         elif block.kind == "table":
             _table(pdf, block)

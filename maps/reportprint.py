@@ -50,7 +50,6 @@ def print_css(lang: str) -> str:
 @page {{ @bottom-center {{ content: {page_text}; font-size: 9px; color: #52606d; }} }}
 @page wide {{ size: A4 landscape; margin: 14mm 12mm; }}
 header.cover {{ border-bottom: 3px solid #1d4e89; padding: 8px 0 14px; margin-bottom: 18px; }}
-header.cover .kicker {{ color: #52606d; font-size: 14px; margin-bottom: 4px; }}
 header.cover dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px;
   margin: 12px 0 0; }}
 header.cover dt {{ color: #52606d; white-space: nowrap; }}
@@ -90,7 +89,7 @@ def cover_html(results: RunResults, title: str) -> str:
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
     credit = data_credit(osm=m.osm_credit, synthetic=m.synthetic, lang=lang)
     return (
-        f'<header class="cover"><div class="kicker">{_e(label("report_title", lang))}</div>'
+        f'<header class="cover">'
         f"<h1>{_e(title)}</h1><dl>{rows}</dl>"
         + (f'<div class="credit">{_e(credit)}</div>' if credit else "")
         + "</header>"

@@ -6,6 +6,7 @@ fonts; without a CJK font the run writes everything else and says why.
 from __future__ import annotations
 
 import dataclasses
+import html as html_lib
 import re
 import struct
 import tomllib
@@ -108,6 +109,14 @@ def test_pdf_tables_and_figures_are_those_of_the_html(pdf_out: Path, pdf_text: l
     whole = "\n".join(pdf_text)
     found = [m for m in re.findall(r"(?:表|图) \d+(?= )", whole) if m in captions]
     assert list(dict.fromkeys(found)) == captions
+    # and every paragraph and sub-heading of the HTML's sections
+    flat = "".join(whole.split())
+    body = html[html.index("</nav>") :]
+    texts = re.findall(r"<(?:p|h3)[^>]*>(.*?)</(?:p|h3)>", body, re.S)
+    assert len(texts) > 10
+    for text in texts:
+        plain = "".join(html_lib.unescape(re.sub(r"<[^>]+>", "", text)).split())
+        assert plain[:40] in flat, plain
 
 
 def test_pdf_keeps_station_names_on_one_line(pdf_out: Path, pdf_text: list[str]) -> None:
