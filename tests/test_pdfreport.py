@@ -279,3 +279,25 @@ def test_font_finder_takes_the_named_file_and_its_simplified_chinese_face(
     monkeypatch.setenv(cjkfont.ENV_VAR, str(not_a_font))
     again = cjkfont.find_cjk_font()
     assert again is None or again.path != not_a_font
+
+
+def test_english_pdf_is_reproducible_and_numbered_in_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lifecircle.maps.pdfreport import write_report_pdf
+    from lifecircle.maps.report import render_report_html
+
+    font = cjkfont.find_cjk_font()
+    if font is None:
+        pytest.skip("no font with Chinese glyphs on this machine (install fonts-noto-cjk)")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    html = render_report_html(make_results("en"))
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    write_report_pdf(html, first, lang="en", font=font)
+    write_report_pdf(html, second, lang="en", font=font)
+    assert first.read_bytes() == second.read_bytes()
+    texts = _page_texts(first)
+    assert "Page 1 of " in texts[0] and "Table 1 " in "".join(texts)
+    assert "东城社区" in "".join(texts)  # the user's own names, in Chinese, in an English report
+    info = pypdf.PdfReader(first).metadata
+    assert info is not None and str(info["/CreationDate"]).startswith("D:20231114")
