@@ -96,7 +96,7 @@ def static_map_png(results: RunResults, font: CjkFont | None = None) -> bytes:
     text_kw: dict[str, Any] = {"fontproperties": prop} if prop is not None else {}
     crs = results.methods.metric_crs
     fig = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
-    ax = fig.add_axes((0.01, 0.01, 0.72, 0.98))
+    ax = fig.add_axes((0.01, 0.01, 0.70, 0.98))
     ax.set_axis_off()
     ax.set_aspect("equal")
     com = results.communities
@@ -191,8 +191,8 @@ def static_map_png(results: RunResults, font: CjkFont | None = None) -> bytes:
     )  # fmt: skip
     legend = fig.legend(
         handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.74, 0.97),
+        loc="upper right",
+        bbox_to_anchor=(0.995, 0.985),
         title=label("legend", lang),
         prop=prop,
         fontsize=8,
