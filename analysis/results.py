@@ -302,6 +302,9 @@ class RunResults:
     communities_crs
         The CRS the communities layer was read in, the default CRS of ``results.gpkg``
         (CGCS2000, EPSG:4490, where they were GCJ-02 or BD-09 lon/lat); None: EPSG:4326.
+    organization
+        The ``[project] organization`` (编制单位) shown on the report's cover; empty when not
+        given.
     """
 
     project_name: str
@@ -333,6 +336,7 @@ class RunResults:
     gates: gpd.GeoDataFrame | None = None
     communities_crs: CRS | None = None
     population_account: PopulationAccount | None = None
+    organization: str = ""
 
     def coverage_shares(self) -> dict[str, dict[str, float]]:
         """Network coverage share (0–1) per category and level, in the coverage table's order."""

@@ -167,6 +167,19 @@ _LABELS: dict[str, tuple[str, str]] = {
     "report_title": ("15分钟生活圈评估报告", "15-minute life-circle assessment"),
     "profile": ("标准配置", "Norm profile"),
     "generated": ("生成日期", "Generated"),
+    # the cover, the printed pages, the static map figure and report.pdf
+    "organization": ("编制单位", "Prepared by"),
+    "cover_project": ("项目", "Project"),
+    "page_of": ("第 {n} 页 / 共 {m} 页", "Page {n} of {m}"),
+    "table_no": ("表 {n}", "Table {n}"),
+    "figure_no": ("图 {n}", "Figure {n}"),
+    "sec_map": ("结果总图", "Results map"),
+    "map_caption": (
+        "各社区每百户建筑面积达标情况、社区综合服务站与建议新增设施点",
+        "Communities by the per-100-household floor-area norm, community service stations and "
+        "proposed sites",
+    ),
+    "north": ("北", "N"),
     "contents": ("目录", "Contents"),
     "sec_headline": ("主要结论", "Headline figures"),
     "sec_coverage": ("各类设施步行覆盖率", "Walking coverage by facility category"),

@@ -24,7 +24,6 @@ from lifecircle.analysis.results import RunResults
 from lifecircle.issuetexts import layer_name, source_title
 from lifecircle.maps.charts import grouped_bar_svg, histogram_svg, horizontal_bar_svg
 from lifecircle.maps.figlabels import status_legend
-from lifecircle.maps.filing import run_date
 from lifecircle.maps.headline import (
     headline_notes as _headline_notes,
     judged as _judged,
@@ -45,6 +44,7 @@ from lifecircle.maps.labels import (
     tier_label,
 )
 from lifecircle.maps.provenance import provenance_html
+from lifecircle.maps.reportprint import cover_html, map_figure_html, number_items, print_css
 from lifecircle.maps.scenarioreport import scenarios_html
 from lifecircle.maps.sitingreport import sites_html
 from lifecircle.maps.walkreport import walking_html
@@ -464,7 +464,7 @@ def render_report_html(results: RunResults) -> str:
     -------
     str
         HTML with inline CSS (A4 print rules) and inline SVG charts; no external resource.
-        Sections have the ids ``headline``, ``coverage``, ``walking``, ``communities``,
+        Sections have the ids ``headline``, ``map``, ``coverage``, ``walking``, ``communities``,
         ``area-chart``, ``stations``, ``sites``, ``issues``, ``scenarios`` (when the run has
         scenarios) and ``methods``.
     """
@@ -472,6 +472,7 @@ def render_report_html(results: RunResults) -> str:
     title = f"{results.project_name} · {label('report_title', lang)}"
     sections = [
         ("headline", "sec_headline", _headline(results)),
+        ("map", "sec_map", map_figure_html(results)),
         ("coverage", "sec_coverage", _coverage_section(results)),
         ("walking", "sec_walking", walking_html(results)),
         ("communities", "sec_communities", _communities_section(results)),
@@ -483,25 +484,19 @@ def render_report_html(results: RunResults) -> str:
     ]
     if results.scenarios:
         sections.insert(-2, ("scenarios", "sec_scenarios", scenarios_html(results)))
-    nav = "".join(
-        f'<li><a href="#{sid}">{_e(label(key, lang))}</a></li>' for sid, key, _ in sections
-    )
+    titled = number_items([(s, label(k, lang), c) for s, k, c in sections], lang)
+    nav = "".join(f'<li><a href="#{sid}">{_e(name)}</a></li>' for sid, name, _ in titled)
     body = "".join(
-        f'<section id="{sid}"><h2>{_e(label(key, lang))}</h2>{content}</section>'
-        for sid, key, content in sections
+        f'<section id="{sid}"><h2>{_e(name)}</h2>{content}</section>'
+        for sid, name, content in titled
     )
-    credit = _credit(results)
-    today = run_date().isoformat()
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>{_e(title)}</h1>"
-        f'<div class="sub">{_e(label("profile", lang))}：{_e(results.methods.profile_name)} · '
-        f"{_e(label('generated', lang))}：{today}</div>"
-        + (f'<div class="credit">{_e(credit)}</div>' if credit else "")
-        + f"</header><nav><b>{_e(label('contents', lang))}</b><ol>{nav}</ol></nav>"
+        f"<title>{_e(title)}</title><style>{_CSS}{print_css(lang)}</style></head><body>"
+        + cover_html(results, title)
+        + f"<nav><b>{_e(label('contents', lang))}</b><ol>{nav}</ol></nav>"
         + body
         + "</body></html>\n"
     )

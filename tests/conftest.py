@@ -40,3 +40,15 @@ def county_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = project.parent / "out"
     assert main(["-q", "run", str(project), "--out", str(out), "--no-cache"]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_pdf_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output folder of ``lifecircle demo --pdf`` (report.pdf beside the other outputs)."""
+    from lifecircle.maps.cjkfont import find_cjk_font
+
+    if find_cjk_font() is None:
+        pytest.skip("no font with Chinese glyphs on this machine (install fonts-noto-cjk)")
+    out = tmp_path_factory.mktemp("demo-pdf") / "out"
+    assert main(["-q", "demo", "--out", str(out), "--no-cache", "--pdf"]) == 0
+    return out

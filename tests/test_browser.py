@@ -284,3 +284,60 @@ def test_popups_and_tooltips_read_as_the_python_side_writes_them(
         float(inside[1]),
     )
     assert hit == iso["tips"][2]
+
+
+def _pdf_pages_to_png(pdf: Path | bytes, folder: Path, stem: str) -> list[Path]:
+    """Render every page of a PDF to ``<stem>-<n>.png`` at 100 dpi; return the files."""
+    pdfium = pytest.importorskip("pypdfium2")
+    doc = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
+    out = []
+    try:
+        for i in range(len(doc)):
+            path = folder / f"{stem}-{i + 1}.png"
+            doc[i].render(scale=100 / 72).to_pil().save(path)
+            out.append(path)
+    finally:
+        doc.close()
+    return out
+
+
+def _pdf_texts_and_sizes(pdf: Path | bytes) -> list[tuple[str, tuple[float, float]]]:
+    pdfium = pytest.importorskip("pypdfium2")
+    doc = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
+    try:
+        return [
+            (doc[i].get_textpage().get_text_range(), tuple(doc[i].get_size()))
+            for i in range(len(doc))
+        ]
+    finally:
+        doc.close()
+
+
+def test_printed_report_and_report_pdf_render_on_a4(
+    driver: object, demo_pdf_out: Path, tmp_path: Path
+) -> None:
+    """The demo's report.html printed by Chromium and its report.pdf, page by page to PNG (the
+    README's pictures; look at them): A4, a cover with 编制单位, page numbers on every page."""
+    import base64
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    shots = _shots_dir(tmp_path)
+    _open(driver, demo_pdf_out / "report.html")
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7
+    options.background = True
+    printed = base64.b64decode(driver.print_page(options))  # type: ignore[attr-defined]
+    pages = _pdf_texts_and_sizes(printed)
+    assert len(pages) > 5
+    a4 = sorted((210 / 25.4 * 72, 297 / 25.4 * 72))
+    for k, (text, size) in enumerate(pages, start=1):
+        assert sorted(size) == pytest.approx(a4, abs=1.0)
+        assert f"第 {k} 页 / 共 {len(pages)} 页" in text
+    assert "编制单位" in pages[0][0]
+    for png in _pdf_pages_to_png(printed, shots, "report-print"):
+        assert _not_blank(png) > 2.0
+    pdf_pages = _pdf_texts_and_sizes(demo_pdf_out / "report.pdf")
+    assert "编制单位" in pdf_pages[0][0]
+    for png in _pdf_pages_to_png(demo_pdf_out / "report.pdf", shots, "report-pdf"):
+        assert _not_blank(png) > 2.0

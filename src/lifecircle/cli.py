@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from lifecircle import __version__
 from lifecircle.console import readable_output
 from lifecircle.errors import InputError, LifecircleError
+from lifecircle.issuetexts import render
 
 if TYPE_CHECKING:
     from lifecircle.project import Project
@@ -141,11 +142,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--lang", choices=["zh", "en"], help="map and report language")
     demo.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+    demo.add_argument("--pdf", action="store_true", help=_PDF_HELP)
 
     run = sub.add_parser("run", help="run a project file and write its output folder")
     run.add_argument("project", type=Path, help="the project.toml")
     run.add_argument("--out", type=Path, help="output folder (overrides [project] output)")
     run.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+    run.add_argument("--pdf", action="store_true", help=_PDF_HELP)
 
     check = sub.add_parser(
         "check", help="validate a project's inputs and print every problem; writes nothing"
@@ -158,6 +161,7 @@ def _build_parser() -> argparse.ArgumentParser:
     site.add_argument("--new-sites", type=int, help="how many new sites")
     site.add_argument("--out", type=Path, help="output folder (overrides [project] output)")
     site.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+    site.add_argument("--pdf", action="store_true", help=_PDF_HELP)
 
     comp = sub.add_parser(
         "compare",
@@ -168,6 +172,7 @@ def _build_parser() -> argparse.ArgumentParser:
     comp.add_argument("after", type=Path, help="the second project.toml")
     comp.add_argument("--out", type=Path, required=True, help="output folder")
     comp.add_argument("--no-cache", action="store_true", help="do not cache the parsed network")
+    comp.add_argument("--pdf", action="store_true", help=_PDF_HELP)
 
     prof = sub.add_parser("profiles", help="list the built-in norm profiles, or show one")
     prof_sub = prof.add_subparsers(dest="profiles_command", metavar="show")
@@ -175,6 +180,14 @@ def _build_parser() -> argparse.ArgumentParser:
     show.add_argument("profile", help="a built-in profile id or a profile TOML")
     show.add_argument("--lang", choices=["zh", "en"], default="zh")
     return parser
+
+
+_PDF_HELP = "also write report.pdf (A4), as [report] pdf = true does"
+
+
+def _with_pdf(project: Project, pdf: bool) -> Project:
+    """``project`` with ``report.pdf`` asked for when ``pdf`` (the ``--pdf`` flag)."""
+    return replace(project, report=replace(project.report, pdf=True)) if pdf else project
 
 
 def _load(path: Path, out: Path | None, no_cache: bool) -> Project:
@@ -186,19 +199,27 @@ def _load(path: Path, out: Path | None, no_cache: bool) -> Project:
     return project
 
 
-def _finish(output: RunOutput, stream: TextIO, lang: str) -> None:
+def _finish(output: RunOutput, stream: TextIO, lang: str, asked: bool = False) -> None:
+    """Say where the outputs are; ``asked``: report.pdf was asked for (say why it is missing)."""
+
     map_path = output.files["map"]
+    pdf = output.files.get("report_pdf")
     n_issues = len(output.results.issues)
     if lang == "zh":
         stream.write(
             f"完成：{output.out_dir}\n  地图 {map_path}\n  报告 {output.files['report']}\n"
-            f"  数据问题 {n_issues} 条（issues.csv）\n"
+            + (f"  报告 PDF {pdf}\n" if pdf else "")
+            + f"  数据问题 {n_issues} 条（issues.csv）\n"
         )
     else:
         stream.write(
             f"Done: {output.out_dir}\n  map {map_path}\n  report {output.files['report']}\n"
-            f"  {n_issues} data problems (issues.csv)\n"
+            + (f"  report PDF {pdf}\n" if pdf else "")
+            + f"  {n_issues} data problems (issues.csv)\n"
         )
+    if asked and not pdf:
+        problem, action = render("pdf_no_cjk_font", {}, lang)
+        stream.write(f"{problem}{'：' if lang == 'zh' else ': '}{action}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -273,12 +294,11 @@ def _dispatch(args: argparse.Namespace) -> int:
                 out.write(f"{pid:<20} {name}\n")
         return 0
     if args.command == "compare":
-        before = _load(args.before, None, args.no_cache)
+        before = _with_pdf(_load(args.before, None, args.no_cache), args.pdf)
         after = _load(args.after, None, args.no_cache)
         progress = _Progress(sys.stderr, lang=before.lang, quiet=args.quiet)
-        _finish(
-            compare_projects(before, after, args.out.resolve(), progress=progress), out, before.lang
-        )
+        output = compare_projects(before, after, args.out.resolve(), progress=progress)
+        _finish(output, out, before.lang, asked=before.report.pdf)
         return 0
     if args.command == "check":
         return _check(args.project, out)
@@ -298,9 +318,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     else:
         project = _load(args.project, args.out, args.no_cache)
         siting = None
+    project = _with_pdf(project, args.pdf)
     progress = _Progress(sys.stderr, lang=project.lang, quiet=args.quiet)
     output = run_project(project, progress=progress, siting=siting)
-    _finish(output, out, project.lang)
+    _finish(output, out, project.lang, asked=project.report.pdf)
     return 0
 
 

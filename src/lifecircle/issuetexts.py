@@ -56,10 +56,20 @@ LAYERS: dict[str, tuple[str, str]] = {
     "gates": ("小区出入口", "gates"),
     "walking": ("步行", "walking"),
     "dem": ("高程", "elevation (DEM)"),
+    "report": ("报告", "report"),
 }
 
 M = Message
 MESSAGES: dict[str, Message] = {
+    # --- outputs
+    "pdf_no_cjk_font": M(
+        "未找到含中文字形的字体，未生成 report.pdf",
+        "安装中文字体（Windows 自带微软雅黑；Linux 安装 fonts-noto-cjk），或将环境变量 "
+        "LIFECIRCLE_CJK_FONT 设为字体文件路径后重新运行；其余输出已正常生成",
+        "no font with Chinese glyphs was found, so report.pdf was not written",
+        "install a Chinese font (Windows has Microsoft YaHei; on Linux install fonts-noto-cjk) "
+        "or set LIFECIRCLE_CJK_FONT to a font file and run again; every other output was written",
+    ),
     # --- snapping to the street network
     "snap_too_far": M(
         "最近的道路在 {distance_m:,.0f} 米外，超过最大吸附距离 {max_snap_m:g} 米",

@@ -1,9 +1,12 @@
-"""The ``[output]`` table of the project file: how the data outputs are written.
+"""The ``[output]`` and ``[report]`` tables of the project file: how the outputs are written.
 
 .. code-block:: toml
 
     [output]
     crs = "EPSG:4490"     # the CRS of results.gpkg: CGCS2000 lon/lat here
+
+    [report]
+    pdf = true            # also write report.pdf (A4) beside report.html
 
 Without it ``results.gpkg`` is written in the CRS the communities layer was read in, CGCS2000
 lon/lat (EPSG:4490) where the communities were GCJ-02 or BD-09 lon/lat. The map is always drawn
@@ -20,8 +23,9 @@ from pyproj.exceptions import CRSError
 
 from lifecircle.tomlkeys import unknown_keys
 
-#: The keys of the ``[output]`` table.
+#: The keys of the ``[output]`` and ``[report]`` tables.
 OUTPUT_KEYS = ("crs",)
+REPORT_KEYS = ("pdf",)
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,37 @@ def read_output(table: Any, problems: list[str]) -> OutputSpec:
         problems.append(f"output.crs = {value!r} is not a CRS pyproj knows; use {examples}")
         return OutputSpec()
     return OutputSpec(crs=crs)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """The ``[report]`` section.
+
+    Attributes
+    ----------
+    pdf
+        Also write ``report.pdf`` (A4, made without a browser) beside ``report.html``.
+    """
+
+    pdf: bool = False
+
+
+def read_report(table: Any, problems: list[str]) -> ReportSpec:
+    """Read the ``[report]`` table, adding its problems to ``problems``.
+
+    Returns
+    -------
+    ReportSpec
+        The defaults where the table is absent or wrong.
+    """
+    if table is None:
+        return ReportSpec()
+    if not isinstance(table, dict):
+        problems.append("[report] must be a table, e.g. [report] pdf = true")
+        return ReportSpec()
+    problems.extend(unknown_keys(table, REPORT_KEYS, "report"))
+    pdf = table.get("pdf", False)
+    if not isinstance(pdf, bool):
+        problems.append(f"report.pdf = {pdf!r} must be true or false")
+        return ReportSpec()
+    return ReportSpec(pdf=pdf)

@@ -23,7 +23,14 @@ from typing import Any, cast
 from lifecircle.errors import ProjectError
 from lifecircle.geo.layers import LayerSpec
 from lifecircle.geo.roadrules import ROAD_FIELDS, WALKABLE_KEYS, RoadRules
-from lifecircle.outputspec import OUTPUT_KEYS, OutputSpec, read_output
+from lifecircle.outputspec import (
+    OUTPUT_KEYS,
+    REPORT_KEYS,
+    OutputSpec,
+    ReportSpec,
+    read_output,
+    read_report,
+)
 from lifecircle.tomlkeys import unknown_keys
 from lifecircle.vocab import BASEMAPS, LANGS, SITING_PROBLEMS, Basemap, Lang, SitingProblem
 from lifecircle.walkingspec import WALKING_KEYS, WalkingSpec, read_walking
@@ -32,7 +39,15 @@ LAYER_NAMES = ("communities", "facilities", "population", "candidates", "compoun
 REQUIRED_LAYERS = ("communities", "facilities")
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
-    "project": ("name", "profile", "lang", "output", "persons_per_household", "synthetic"),
+    "project": (
+        "name",
+        "organization",
+        "profile",
+        "lang",
+        "output",
+        "persons_per_household",
+        "synthetic",
+    ),
     "network": ("path", "place", "max_snap_m", "cache", "fields", "walkable"),
     "siting": (
         "category",
@@ -44,6 +59,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "map": ("basemap", "offline", "tile_url", "tile_attribution"),
     "output": OUTPUT_KEYS,
+    "report": REPORT_KEYS,
     "layers": LAYER_NAMES,
     "scenarios": (),
     "walking": WALKING_KEYS,
@@ -196,6 +212,10 @@ class Project:
         ``[project] synthetic = true``: the project's data are synthetic (the embedded demo
         county), and the map and report say so. Default false: a project on real data is never
         stamped as synthetic, whatever its network's format.
+    organization
+        The ``[project] organization`` (编制单位) shown on the report's cover; empty if not given.
+    report
+        The ``[report]`` section (``pdf``).
     """
 
     path: Path
@@ -212,6 +232,8 @@ class Project:
     scenarios: tuple[ScenarioSpec, ...] = ()
     walking: WalkingSpec = field(default_factory=WalkingSpec)
     synthetic: bool = False
+    organization: str = ""
+    report: ReportSpec = field(default_factory=ReportSpec)
 
 
 def _choice(value: Any, valid: tuple[str, ...], key: str, problems: list[str]) -> str:
@@ -391,6 +413,13 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
     if not isinstance(name, str) or not name.strip():
         problems.append('[project] needs name = "..." (shown in the map title and the report)')
         name = file.stem
+    organization = proj.get("organization", "")
+    if not isinstance(organization, str):
+        problems.append(
+            'project.organization must be text, e.g. organization = "某某县自然资源局" '
+            "(编制单位, shown on the report's cover)"
+        )
+        organization = ""
     profile = proj.get("profile", "cn-national")
     if not isinstance(profile, str) or not profile:
         problems.append("project.profile must be a built-in profile id or a path to a profile TOML")
@@ -536,6 +565,8 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         problems.append("[map] must be a table")
 
     output_spec = read_output(doc.get("output"), problems)
+    report = read_report(doc.get("report"), problems)
+
     scenarios = _read_scenarios(doc.get("scenarios"), base, layers.get("facilities"), problems)
     walking = read_walking(doc.get("walking"), base, problems)
 
@@ -559,6 +590,8 @@ def load_project(path: str | Path, *, output: str | Path | None = None) -> Proje
         scenarios=scenarios,
         walking=walking,
         synthetic=synthetic,
+        organization=organization.strip(),
+        report=report,
     )
 
 

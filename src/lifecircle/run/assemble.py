@@ -212,6 +212,7 @@ def assemble(
     )
     return RunResults(
         project_name=project.name,
+        organization=project.organization,
         lang=project.lang,
         communities=_wgs84(communities, baseline, "communities"),
         facilities=facilities_frame(prepared, snapped, reached, norms, profile).to_crs(WGS84),

@@ -30,6 +30,7 @@ _PROGRAMS = {
     ".gpkg": "QGIS or ArcGIS",
     ".html": "a browser or an editor",
     ".json": "an editor",
+    ".pdf": "a PDF reader",
 }
 
 

@@ -14,6 +14,7 @@ import json
 import shutil
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,8 +24,11 @@ from pyproj import CRS
 
 from lifecircle.analysis.results import RunResults
 from lifecircle.dataissues import issues_table
+from lifecircle.issuetexts import render
+from lifecircle.maps.cjkfont import find_cjk_font
 from lifecircle.maps.filing import csv_safe, gdal_run_date
 from lifecircle.maps.labels import data_credit, label
+from lifecircle.maps.pdfreport import write_report_pdf
 from lifecircle.maps.report import render_report_html
 from lifecircle.maps.webmap import build_map, save_map
 from lifecircle.maps.workbook import write_report_xlsx
@@ -42,6 +46,9 @@ OUTPUT_FILES = {
     "summary": "summary.json",
     "issues": "issues.csv",
 }
+
+#: The PDF of the report, written when asked for (``[report] pdf`` or ``--pdf``).
+PDF_FILE = "report.pdf"
 
 #: The folder of the scenarios' own outputs, one subfolder each.
 SCENARIOS_FOLDER = "scenarios"
@@ -155,11 +162,26 @@ def _write_scenarios(
         _write_summary(results, sub, results.timings_s)
 
 
+def no_pdf_issue(results: RunResults) -> RunResults:
+    """``results`` with one more data problem: report.pdf could not be made (no CJK font)."""
+    problem, action = render("pdf_no_cjk_font", {}, results.lang)
+    row = {
+        "layer": "report",
+        "row_id": PDF_FILE,
+        "problem": problem,
+        "action": action,
+        "code": "pdf_no_cjk_font",
+    }
+    issues = pd.concat([results.issues, pd.DataFrame([row])], ignore_index=True)
+    return replace(results, issues=issues)
+
+
 def write_outputs(
     results: RunResults,
     out_dir: Path,
     *,
     map_spec: MapSpec | None = None,
+    pdf: bool = False,
     progress: Progress | None = None,
     started_s: float | None = None,
     scenarios: Mapping[str, RunResults] | None = None,
@@ -177,6 +199,10 @@ def write_outputs(
         The ``[map]`` options (basemap, offline Leaflet, custom tiles); default: no basemap.
     progress
         Told when the map and report steps start and end.
+    pdf
+        Also write ``report.pdf`` from report.html. Without a font with Chinese glyphs it is
+        not written: the run goes on and says why in issues.csv, the report and summary.json
+        (a data problem of the layer 报告 / report) and in the returned files (no ``report_pdf``).
     started_s
         ``time.perf_counter()`` at the start of the run, for the total in summary.json;
         without it the total is the sum of the steps.
@@ -191,16 +217,22 @@ def write_outputs(
     Returns
     -------
     dict
-        Output name (``map``, ``report``, ``report_xlsx``, ``results``, ``summary``, ``issues``)
-        → final path.
+        Output name (``map``, ``report``, ``report_xlsx``, ``results``, ``summary``, ``issues``,
+        and ``report_pdf`` when written) → final path.
     """
+    font = find_cjk_font() if pdf else None
+    if pdf and font is None:
+        results = no_pdf_issue(results)
     timer = StepTimer(progress)
     tmp = make_temp_folder(out_dir)
     try:
         with timer.step("map") as count:
             _write_map(results, tmp / OUTPUT_FILES["map"], map_spec or MapSpec(), count)
         with timer.step("report") as count:
-            (tmp / OUTPUT_FILES["report"]).write_text(render_report_html(results), encoding="utf-8")
+            html = render_report_html(results)
+            (tmp / OUTPUT_FILES["report"]).write_text(html, encoding="utf-8")
+            if font is not None:
+                write_report_pdf(html, tmp / PDF_FILE, lang=results.lang, font=font)
             count(1, 4)
             write_report_xlsx(results, tmp / OUTPUT_FILES["report_xlsx"])
             count(2, 4)
@@ -213,7 +245,10 @@ def write_outputs(
             time.perf_counter() - started_s if started_s is not None else sum(timings.values())
         )
         _write_summary(results, tmp, timings)
-        replace_all(tmp, out_dir, [*OUTPUT_FILES.values(), SCENARIOS_FOLDER])
+        replace_all(tmp, out_dir, [*OUTPUT_FILES.values(), PDF_FILE, SCENARIOS_FOLDER])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {key: out_dir / name for key, name in OUTPUT_FILES.items()}
+    files = {key: out_dir / name for key, name in OUTPUT_FILES.items()}
+    if font is not None:
+        files["report_pdf"] = out_dir / PDF_FILE
+    return files
