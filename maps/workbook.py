@@ -191,9 +191,18 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 def _summary_rows(results: RunResults) -> list[tuple[str, Any, str]]:
     """(item, value, kind of value) per row of the summary sheet."""
     lang = results.lang
-    rows: list[tuple[str, Any, str]] = [
-        (label("total_population", lang), results.population_total, "people")
-    ]
+    acc = results.population_account
+    rows: list[tuple[str, Any, str]] = []
+    if acc is not None:
+        rows.append((label("population_supplied", lang), acc.supplied, "people"))
+    rows.append((label("population_counted", lang), results.population_total, "people"))
+    if acc is not None:
+        for reason, people in acc.left_out.items():
+            rows.append((label(f"left_out_{reason}", lang), people, "people"))
+        if acc.no_value_communities:
+            rows.append((label("no_value_communities", lang), acc.no_value_communities, "people"))
+        if acc.outside_communities > 0:
+            rows.append((label("outside_communities", lang), acc.outside_communities, "people"))
     for lev, share in results.completeness.items():
         rows.append((f"{label('completeness', lang)} {level_label(lev, lang)}", share, "share"))
     for cat, levels in results.coverage_shares().items():

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pytest
 import shapely
 from tinyproject import (
@@ -41,6 +42,7 @@ from tinyproject import (
 
 from lifecircle.analysis.results import RunResults
 from lifecircle.maps.report import render_report_html
+from lifecircle.maps.workbook import write_report_xlsx
 from lifecircle.project import SitingSpec, load_project
 from lifecircle.run.outputs import write_outputs
 from lifecircle.run.pipeline import analyse
@@ -163,7 +165,7 @@ def test_uncovered_after_sites_per_community(siting_toml: Path) -> None:
     assert table.index("文庙社区") < table.index("北门社区")  # most still uncovered first
 
 
-def test_population_supplied_counted_and_left_out(siting_toml: Path) -> None:
+def test_population_supplied_counted_and_left_out(siting_toml: Path, tmp_path: Path) -> None:
     # E (150 people) lies 500 m from every street, beyond max_snap_m = 300: supplied 1,150,
     # counted 1,000; in C02: 850 supplied, 700 counted, 150 left out
     results = _run(siting_toml, new_sites=1, problem="mclp")
@@ -188,6 +190,12 @@ def test_population_supplied_counted_and_left_out(siting_toml: Path) -> None:
     assert re.search(r"提供人口\s+1,150", text) and re.search(r"计入人口\s+1,000", text)
     assert re.search(r"未计入：距路网过远\s+150", text)
     assert "占计入人口" in text
+    write_report_xlsx(results, tmp_path / "report.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "report.xlsx")["summary"]
+    rows = {r[0].value: r[1].value for r in sheet.iter_rows(min_row=2)}
+    assert rows["提供人口"] == pytest.approx(1150.0)
+    assert rows["计入人口"] == pytest.approx(1000.0)
+    assert rows["未计入：距路网过远"] == pytest.approx(150.0)
 
 
 def test_synthetic_stamp_only_where_the_project_says_so(siting_toml: Path) -> None:
