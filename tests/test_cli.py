@@ -51,7 +51,7 @@ def test_check_valid_demo(demo_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["check", str(demo_dir / "project.toml")]) == 0
     out = capsys.readouterr().out
     # the demo's outlying populated cells, 287 of them in the recorded issues.csv, are one warning
-    assert "inputs are usable" in out and "population.tif（r" in out
+    assert "输入可用" in out and "population.tif（r" in out
     assert "超过最大吸附距离 300 米（另有 286 条同类）；运行时：未接入路网" in out
 
 

@@ -259,20 +259,34 @@ def _check(path: Path, out: TextIO) -> int:
     """``lifecircle check``: errors (exit 2) and warnings (what a run will do, exit 0)."""
     from lifecircle.run import check_report
 
-    report = check_report(_load(path, None, False))
+    project = _load(path, None, False)
+    report = check_report(project)
     warnings = report.warnings
+    zh = project.lang == "zh"
     if report.errors:
-        sys.stderr.write(f"{path}: {len(report.errors)} problem(s); run stops at them:\n")
+        n = len(report.errors)
+        sys.stderr.write(
+            f"{path}：{n} 个问题，运行会在此停止：\n"
+            if zh
+            else f"{path}: {n} problem(s); run stops at them:\n"
+        )
         sys.stderr.writelines(f"  - {p}\n" for p in report.errors)
         if warnings:
-            sys.stderr.write(f"and {len(warnings)} warning(s) so far:\n")
+            sys.stderr.write(
+                f"另有 {len(warnings)} 条警告：\n"
+                if zh
+                else f"and {len(warnings)} warning(s) so far:\n"
+            )
             sys.stderr.writelines(f"  - {w}\n" for w in warnings)
         return 2
     if not warnings:
-        out.write(f"{path}: all inputs are valid\n")
+        out.write(f"{path}：全部输入有效\n" if zh else f"{path}: all inputs are valid\n")
         return 0
     out.write(
-        f"{path}: inputs are usable, with {len(warnings)} warning(s); run goes on as said and "
+        f"{path}：输入可用，有 {len(warnings)} 条警告；运行将按下述方式处理，"
+        "并逐条列入 issues.csv：\n"
+        if zh
+        else f"{path}: inputs are usable, with {len(warnings)} warning(s); run goes on as said and "
         "lists each in issues.csv:\n"
     )
     out.writelines(f"  - {w}\n" for w in warnings)
