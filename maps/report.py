@@ -349,8 +349,10 @@ def _stations_section(results: RunResults) -> str:
         "source",
     ]
     rows = []
+    refs: dict[tuple[str, str], int] = {}  # (source, status) → its number under the table
     for _, r in st.iterrows():
         src, status = src_by_id.get(str(r.get("id")), ("", ""))
+        ref = refs.setdefault((src, status), len(refs) + 1) if src else None
         rows.append(
             [
                 _e(r.get("id")),
@@ -361,13 +363,18 @@ def _stations_section(results: RunResults) -> str:
                 _judged(r.get("station_min_area_result"), r.get("station_min_area_m2"), lang),
                 _num(r.get("served_households"), 0),
                 _num(r.get("required_floor_area_m2")),
-                f"{_e(source_title(src))} {_status(status)}",
+                f"[{ref}]" if ref is not None else "",
             ]
         )
     table = _table([label(c, lang) for c in cols], rows, numeric={3, 4, 6, 7})
     pph = _persons_per_household(results)
     note = label("served_households_def", lang).format(pph=pph)
-    return table + f'<p class="note">{_e(note)}</p>'
+    cited = "".join(
+        f"<li>[{k}] {_e(source_title(src))} {_status(status)}</li>"
+        for (src, status), k in refs.items()
+    )
+    sources_note = f'<ul class="note sources">{cited}</ul>' if cited else ""
+    return table + sources_note + f'<p class="note">{_e(note)}</p>'
 
 
 def _sites_section(results: RunResults) -> str:

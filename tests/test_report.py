@@ -99,3 +99,23 @@ def test_bars_escape_labels_and_colour_by_threshold() -> None:
     svg = horizontal_bar_svg(labels=[EVIL, "ok"], values=[10.0, 40.0], title="x", threshold=30.0)
     assert EVIL not in svg and "&lt;script&gt;" in svg
     assert 'fill="#e8552d"' in svg and 'fill="#1a9850"' in svg
+
+
+def test_stations_table_cites_its_sources_by_number_with_the_full_title_beneath(
+    demo_out: Path,
+) -> None:
+    # a long 依据 column squeezed the names to one character per printed line: the table now
+    # cites [k] and the titles are listed once beneath it
+    page = (demo_out / "report.html").read_text(encoding="utf-8")
+    section = re.search(r'<section id="stations".*?</section>', page, re.S)
+    assert section is not None
+    body = section.group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S)
+    assert len(rows) >= 15  # the demo has 20 community service stations
+    last = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)[-1] for r in rows]
+    assert all(re.fullmatch(r"\[\d+\]", c) for c in last), last[:3]
+    cited = re.findall(r"<li>\[(\d+)\] ([^<]+)", body)
+    assert {f"[{k}]" for k, _ in cited} == set(last)
+    # the demo's station minimums come from 瓮安县's 2023 implementation plan (profile cn-demo)
+    assert any("瓮安" in title for _, title in cited)
+    assert "wengan_2023" not in body
