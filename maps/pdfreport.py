@@ -412,6 +412,9 @@ def write_report_pdf(html: str, path: Path, *, lang: str, font: CjkFont) -> None
     pdf.add_font(_FAMILY, "", str(font.path), collection_font_number=font.face_index)
     pdf.add_font(_FAMILY, "B", str(_bold_path(font)), collection_font_number=font.face_index)
     pdf.set_font(_FAMILY, "", 10)
+    # Chinese text breaks between any two characters and is set flush left: justifying it
+    # on the spaces around Latin words opens wide gaps
+    flow = {"align": "L", "wrapmode": "CHAR" if lang == "zh" else "WORD"}
     pdf.add_page()
     for block in report_blocks(html):
         if block.kind == "cover":
@@ -426,23 +429,23 @@ def write_report_pdf(html: str, path: Path, *, lang: str, font: CjkFont) -> None
                 pdf.ln(4)
             pdf.set_font(_FAMILY, "B", 14)
             pdf.set_text_color(*_ACCENT)
-            pdf.multi_cell(0, 8, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 8, block.text, new_x="LMARGIN", new_y="NEXT", **flow)
             pdf.ln(1)
         elif block.kind == "h3":
             _ensure_room(pdf, 30)
             pdf.set_font(_FAMILY, "B", 11)
             pdf.set_text_color(*_INK)
-            pdf.multi_cell(0, 6.5, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6.5, block.text, new_x="LMARGIN", new_y="NEXT", **flow)
         elif block.kind in ("p", "li"):
             pdf.set_font(_FAMILY, "", 8.5 if block.note else 9.5)
             pdf.set_text_color(*(_GREY if block.note else _INK))
             text = f"• {block.text}" if block.kind == "li" else block.text
-            pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT", **flow)
             pdf.ln(1.5)
         elif block.kind == "pre":
             pdf.set_font(_FAMILY, "", 7)
             pdf.set_text_color(*_GREY)
-            pdf.multi_cell(0, 3.6, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 3.6, block.text, new_x="LMARGIN", new_y="NEXT", **flow)
             pdf.ln(1.5)
         elif block.kind == "table":
             _table(pdf, block)

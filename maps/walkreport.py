@@ -34,7 +34,9 @@ def _group(m: WalkingMethods | None, group: str, lang: str) -> str:
 
 def _intro(m: WalkingMethods, lang: str) -> str:
     paces = "；" if lang == "zh" else "; "
-    speeds = paces.join(f"{_group(m, g, lang)} {v:g} m/s" for g, v in m.speed_mps.items())
+    speeds = paces.join(
+        f"{_group(m, g, lang)} {v:g} {label('m_per_s', lang)}" for g, v in m.speed_mps.items()
+    )
     if m.dem is not None and m.slope == "tobler":
         slope = label("walking_slope_tobler", lang).format(dem=m.dem)
     else:
