@@ -77,14 +77,15 @@ section#coverage td:nth-child(-n+2), .pass, .fail, .na {{ white-space: nowrap; }
 
 
 def cover_html(results: RunResults, title: str) -> str:
-    """The cover block: the report's title, project, 编制单位 (when given), profile (name and
-    id), the run date (:func:`lifecircle.maps.filing.run_date`) and the data credit."""
+    """The cover block: the report's title, project, 编制单位 (when given), profile (its name;
+    the id is in the methods section), the run date (:func:`lifecircle.maps.filing.run_date`)
+    and the data credit."""
     lang = results.lang
     m = results.methods
     facts = [(label("cover_project", lang), results.project_name)]
     if results.organization:
         facts.append((label("organization", lang), results.organization))
-    facts.append((label("profile", lang), f"{m.profile_name}（{m.profile_id}）"))
+    facts.append((label("profile", lang), m.profile_name))
     facts.append((label("generated", lang), run_date().isoformat()))
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
     credit = data_credit(osm=m.osm_credit, synthetic=m.synthetic, lang=lang)

@@ -138,7 +138,9 @@ def test_html_cover_shows_organization_profile_and_date(pdf_out: Path) -> None:
     assert isinstance(project, dict)
     assert f"<dt>编制单位</dt><dd>{project['organization']}</dd>" in cover
     assert f"<dd>{project['name']}</dd>" in cover
-    assert "（demo）</dd>" in cover  # the profile's id beside its name
+    # the profile by its name (data/demo/profile.toml), its id only in the methods section
+    assert "<dt>标准配置</dt><dd>示例县 演示规范" in cover
+    assert not re.search(r"[A-Za-z]{2,}", re.sub(r"<[^>]+>", "", cover))
     assert re.search(r"<dt>生成日期</dt><dd>\d{4}-\d\d-\d\d</dd>", cover)
     assert "@bottom-center" in html and "counter(pages)" in html
 
