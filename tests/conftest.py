@@ -18,9 +18,21 @@ def demo_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Output folder of one full ``lifecircle demo`` run (shared by the end-to-end tests)."""
+    """Output folder of one full ``lifecircle demo`` run (shared by the end-to-end tests), with
+    ``report.pdf`` where a font with Chinese glyphs is installed."""
+    from lifecircle.maps.cjkfont import find_cjk_font
+
     out = tmp_path_factory.mktemp("demo-run") / "out"
-    assert main(["-q", "demo", "--out", str(out), "--no-cache"]) == 0
+    pdf = ["--pdf"] if find_cjk_font() is not None else []
+    assert main(["-q", "demo", "--out", str(out), "--no-cache", *pdf]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def english_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output folder of ``lifecircle demo --lang en`` (shared by the language tests)."""
+    out = tmp_path_factory.mktemp("en") / "out"
+    assert main(["-q", "demo", "--out", str(out), "--lang", "en", "--no-cache"]) == 0
     return out
 
 
@@ -43,12 +55,12 @@ def county_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_pdf_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_pdf_out(demo_out: Path) -> Path:
     """Output folder of ``lifecircle demo --pdf`` (report.pdf beside the other outputs)."""
     from lifecircle.maps.cjkfont import find_cjk_font
 
     if find_cjk_font() is None:
         pytest.skip("no font with Chinese glyphs on this machine (install fonts-noto-cjk)")
-    out = tmp_path_factory.mktemp("demo-pdf") / "out"
-    assert main(["-q", "demo", "--out", str(out), "--no-cache", "--pdf"]) == 0
+    out = demo_out
+    assert (out / "report.pdf").is_file()
     return out

@@ -273,13 +273,6 @@ def test_a_chinese_demo_run_shows_no_english_word(demo_out: Path) -> None:
     assert header == ["图层", "要素编号", "问题", "处理"]
 
 
-@pytest.fixture(scope="module")
-def english_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("en") / "out"
-    assert main(["-q", "demo", "--out", str(out), "--lang", "en", "--no-cache"]) == 0
-    return out
-
-
 def test_an_english_demo_run_shows_no_chinese(english_demo: Path) -> None:
     _check_language(english_demo, "en")
     issues = pd.read_csv(english_demo / "issues.csv", encoding="utf-8-sig", dtype=str)

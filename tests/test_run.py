@@ -199,11 +199,10 @@ def test_demo_map_is_offline_and_small(demo_out: Path) -> None:
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html  # the demo inlines Leaflet
 
 
-def test_english_demo_names_categories_in_english(tmp_path: Path) -> None:
-    from lifecircle.cli import demo_project_path, main
+def test_english_demo_names_categories_in_english(english_demo: Path) -> None:
+    from lifecircle.cli import demo_project_path
 
-    out = tmp_path / "en"
-    assert main(["-q", "demo", "--out", str(out), "--lang", "en"]) == 0
+    out = english_demo
     sheet = openpyxl.load_workbook(out / "report.xlsx")["coverage"]
     rows = list(sheet.iter_rows(values_only=True))
     names = {r[0] for r in rows[1:]}  # the category's name stands in for its id
