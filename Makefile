@@ -26,10 +26,10 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.run-installed
 	$(BIN)/lifecircle demo --out $(OUT)
 
-## test: the whole test suite (installs headless Chromium for the browser tests where it can;
-## once installed, LIFECIRCLE_BROWSER=required makes a missing part fail them, not skip them)
+## test: the whole test suite on every core (installs headless Chromium for the browser tests
+## where it can; once installed, LIFECIRCLE_BROWSER=required makes a missing part fail them)
 test: $(VENV)/.test-installed browser
-	LIFECIRCLE_BROWSER="$$(cat $(VENV)/.browser-required 2>/dev/null)" $(BIN)/python -m pytest
+	LIFECIRCLE_BROWSER="$$(cat $(VENV)/.browser-required 2>/dev/null)" $(BIN)/python -m pytest -n auto
 
 ## bench: side-by-side benchmarks against the peer tools; rewrites BENCHMARKS.md
 bench: $(VENV)/.bench-installed
