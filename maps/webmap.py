@@ -46,6 +46,7 @@ from lifecircle.maps.controls import (
     AttributionPrefix,
     FullscreenControl,
     HtmlControl,
+    MetricScale,
 )
 from lifecircle.maps.labels import escape_html as _esc, label
 from lifecircle.maps.layers import (
@@ -188,7 +189,7 @@ def build_map(
             else (35.0, 105.0)
         )
         m = folium.Map(
-            location=center, zoom_start=4, tiles=None, control_scale=True, prefer_canvas=True
+            location=center, zoom_start=4, tiles=None, control_scale=False, prefer_canvas=True
         )
     js, css, inline = leaflet_assets(offline)
     m.default_js = js
@@ -312,6 +313,7 @@ def build_map(
     legend_html = f"<h4>{_esc(label('legend', lang))}</h4>" + "".join(legend)
     HtmlControl(legend_html, position="bottomleft", css_class="lc-legend").add_to(m)
     AttributionPrefix().add_to(m)
+    MetricScale().add_to(m)
     if attribution:
         Attribution(_esc(attribution)).add_to(m)
     FullscreenControl(label("fullscreen", lang)).add_to(m)

@@ -216,3 +216,11 @@ def test_english_demo_names_categories_in_english(english_demo: Path) -> None:
     # the section states the network file and the largest snapping distance of the project
     assert Path(demo["network"]["path"]).name in methods.group(1)
     assert f"<td>{demo['network']['max_snap_m']:g} m</td>" in methods.group(1)  # a cell of its own
+
+
+def test_demo_map_subtitle_names_the_profile_without_its_id(demo_out: Path) -> None:
+    # the profile's id (an English word) stays in the report's methods section
+    page = (demo_out / "map.html").read_text(encoding="utf-8")
+    sub = re.search(r'<div class="lc-sub">([^<]*)</div>', page)
+    assert sub is not None
+    assert "演示规范" in sub.group(1) and "demo" not in sub.group(1)

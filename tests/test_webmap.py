@@ -55,7 +55,9 @@ def test_every_layer_and_the_legend_are_in_the_page() -> None:
         assert name in page, name
     assert "lc-legend" in page and "图例" in page
     assert "L.control.layers" in page
-    assert "L.control.scale" in page
+    # a scale bar in metres only: miles and feet mean nothing to a Chinese planner
+    assert re.search(r"L\.control\.scale\(\{imperial: false", page)
+    assert "L.control.scale()" not in page
     assert "lc-fs" in page  # full-screen button
     assert "<title>示例县城</title>" in page
     assert "国家标准 GB 50180-2018" in page

@@ -96,7 +96,7 @@ def _write_map(
         site_catchments=results.site_catchments,
         streets=results.streets,
         title=f"{results.project_name} · {label('life_circle', lang)}",
-        subtitle=f"{m.profile_name} ({m.profile_id})",
+        subtitle=m.profile_name,
         lang=lang,
         basemap=map_spec.basemap,
         offline=map_spec.offline,
