@@ -138,7 +138,7 @@ def scenarios_sheet(results: RunResults) -> pd.DataFrame:
     """Every scenario × category × level: shares (0–1) before and after, people gained and lost.
 
     The columns are the label keys of :data:`SHEET_COLUMNS`; shares stay fractions for the
-    workbook's percentage format, the change too.
+    workbook's percentage format, the change is in percentage points (after − before, × 100).
     """
     frames = []
     for c in results.scenarios:
@@ -152,7 +152,7 @@ def scenarios_sheet(results: RunResults) -> pd.DataFrame:
                     "distance_m": cov["distance_m"].to_numpy(),
                     "share_before": cov["share_before"].to_numpy(),
                     "share_after": cov["share_after"].to_numpy(),
-                    "share_delta": cov["share_delta"].to_numpy(),
+                    "share_delta": cov["share_delta"].to_numpy() * 100.0,  # percentage points
                     "newly_covered": cov["newly_covered_population"].to_numpy(),
                     "no_longer_covered": cov["no_longer_covered_population"].to_numpy(),
                 }

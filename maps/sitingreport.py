@@ -40,24 +40,29 @@ def sites_html(results: RunResults, category_name: str) -> str:
     problem = solution.problem if solution is not None else "mclp"
     name = label(f"siting_problem_{problem}", lang)
     saved = problem == "p_median" and "walking_saved_km_person" in sites
-    cols = ["rank", "candidate_id", "category", "newly_covered_population"]
+    named = (
+        "candidate_name" in sites and sites["candidate_name"].fillna("").astype(str).ne("").any()
+    )
+    capacity = "max_floor_area_m2" in sites and sites["max_floor_area_m2"].notna().any()
+    cols = ["rank", "candidate_id"] + (["candidate_name"] if named else [])
+    cols += ["category", "newly_covered_population"]
     cols += ["walking_saved_km_person"] if saved else []
     cols += ["served_households", "required_floor_area_m2"]
+    cols += ["max_floor_area_m2"] if capacity else []
     rows = []
     for _, r in sites.iterrows():
         pt = r.geometry.representative_point() if r.geometry is not None else None
-        row = [
-            num(r.get("rank"), 0),
-            _e(r.get("candidate_id")),
-            _e(category_name),
-            num(r.get("newly_covered_population"), 0),
-        ]
+        row = [num(r.get("rank"), 0), _e(r.get("candidate_id"))]
+        row += [_e(r.get("candidate_name") or "")] if named else []
+        row += [_e(category_name), num(r.get("newly_covered_population"), 0)]
         row += [num(r.get("walking_saved_km_person"), 1)] if saved else []
         row += [num(r.get("served_households"), 0), num(r.get("required_floor_area_m2"))]
+        row += [num(r.get("max_floor_area_m2"))] if capacity else []
         row += ["–" if pt is None else f"{pt.x:.6f}", "–" if pt is None else f"{pt.y:.6f}"]
         rows.append(row)
     headers = [label(c, lang) for c in cols] + [label("lon", lang), label("lat", lang)]
-    numeric = {0, *range(3, len(headers))}
+    first_number = cols.index("newly_covered_population")
+    numeric = {0, *range(first_number, len(headers))}
     dist_text = "–" if dist is None else f"{dist:g}"
     notes = [
         label(f"siting_objective_{problem}", lang).format(name=name),

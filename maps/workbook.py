@@ -51,6 +51,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "distance_m": "#,##0",
     "coordinate": "0.000000",
     "minutes": "0.0",
+    "points": "+0.0;-0.0;0.0",
     "number": "#,##0.0",
     "text": "@",
 }
@@ -89,16 +90,24 @@ def column_kind(column: str) -> str:
     ('share', 'coordinate', 'area_m2')
     >>> column_kind("snap_dist_m"), column_kind("uncovered_population_10min")
     ('distance_m', 'people')
+    >>> column_kind("population_left_out"), column_kind("share_delta")
+    ('people', 'points')
     """
     if column in ("lon", "lat"):
         return "coordinate"
+    if column == "share_delta":
+        return "points"
     if (
         column.startswith(("cov_", TIME_COVERAGE_PREFIX, "share_", "completeness_"))
         or column.endswith("_share")
         or column == "summary_share"
     ):
         return "share"
-    if column in _PEOPLE or column.startswith("uncovered_population_"):
+    if (
+        column in _PEOPLE
+        or column.startswith(("uncovered_population_", "population_", "left_out_"))
+        or column.endswith("_population")
+    ):
         return "people"
     if column.endswith("_m2"):
         return "area_m2"

@@ -119,3 +119,22 @@ def test_stations_table_cites_its_sources_by_number_with_the_full_title_beneath(
     # the demo's station minimums come from 瓮安县's 2023 implementation plan (profile cn-demo)
     assert any("瓮安" in title for _, title in cited)
     assert "wengan_2023" not in body
+
+
+def test_sites_table_names_each_candidate_and_its_buildable_area(
+    demo_out: Path, demo_dir: Path
+) -> None:
+    import pyogrio
+
+    cand = pyogrio.read_dataframe(demo_dir / "candidates.gpkg").set_index("id")
+    page = (demo_out / "report.html").read_text(encoding="utf-8")
+    section = re.search(r'<section id="sites".*?</section>', page, re.S)
+    assert section is not None
+    first = section.group(0).split("<tbody>")[1].split("</tbody>")[0]  # the sites table
+    rows = re.findall(r"<tr>(.*?)</tr>", first, re.S)
+    assert len(rows) == 5  # the demo sites 5 day-care centres
+    for row in rows:
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        cid = cells[1]
+        assert cells[2] == cand.loc[cid, "name"]
+        assert f"{cand.loc[cid, 'max_floor_area_m2']:,.1f}" in cells

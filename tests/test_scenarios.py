@@ -372,3 +372,10 @@ def test_the_demo_shows_its_scenarios_in_every_output(demo_out: Path) -> None:
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 2 * 16 * 3  # scenarios × categories × levels
     assert sheet.cell(row=2, column=5).number_format == "0.0%"
+    # 变化（百分点）: after − before in percentage points, signed, not a percentage
+    head = [c.value for c in sheet[1]]
+    before, after, change = (head.index(h) for h in ("现状覆盖率", "情景覆盖率", "变化（百分点）"))
+    for row in sheet.iter_rows(min_row=2):
+        assert row[change].number_format == "+0.0;-0.0;0.0"
+        assert row[change].value == pytest.approx((row[after].value - row[before].value) * 100)
+    assert any(abs(r[change].value) > 0.5 for r in sheet.iter_rows(min_row=2))
