@@ -63,6 +63,18 @@ def _check(cutoff_m: float, walk_width_m: float) -> None:
         raise ValueError(f"walk_width_m must be > 0 m, got {walk_width_m}")
 
 
+def stack_parts(
+    edges: list[NDArray[np.int64]], los: list[FloatArray], his: list[FloatArray]
+) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    """The reachable parts gathered in pieces as three flat arrays (edge, from m, to m), empty
+    parts left out."""
+    edge = np.concatenate(edges).astype(np.int64)
+    lo_m = np.concatenate(los)
+    hi_m = np.concatenate(his)
+    keep = hi_m > lo_m
+    return edge[keep], lo_m[keep], hi_m[keep]
+
+
 def merge_intervals(ivals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     ivals.sort()
     out = [ivals[0]]
@@ -251,11 +263,7 @@ def reachable_parts(
             edges.append(arr[:, 0].astype(np.int64))
             los.append(arr[:, 1])
             his.append(arr[:, 2])
-    edge = np.concatenate(edges).astype(np.int64)
-    lo_m = np.concatenate(los)
-    hi_m = np.concatenate(his)
-    keep = hi_m > lo_m
-    return edge[keep], lo_m[keep], hi_m[keep]
+    return stack_parts(edges, los, his)
 
 
 def _segments(

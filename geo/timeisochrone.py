@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from lifecircle.geo.isochrone import Area, merge_intervals, parts_polygon
+from lifecircle.geo.isochrone import Area, merge_intervals, parts_polygon, stack_parts
 from lifecircle.geo.network import WalkGraph
 from lifecircle.geo.reach import facility_efforts
 from lifecircle.geo.snap import SnappedPoints
@@ -179,11 +179,7 @@ def time_reachable_parts(
         edges.append(arr[:, 0].astype(np.int64))
         los.append(arr[:, 1])
         his.append(arr[:, 2])
-    edge = np.concatenate(edges).astype(np.int64)
-    lo_m = np.concatenate(los)
-    hi_m = np.concatenate(his)
-    keep = hi_m > lo_m
-    return edge[keep], lo_m[keep], hi_m[keep]
+    return stack_parts(edges, los, his)
 
 
 def time_isochrones(
