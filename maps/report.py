@@ -107,17 +107,29 @@ def _threshold(results: RunResults) -> float | None:
 
 
 def _category_name(results: RunResults, category: str) -> str:
-    cov = results.coverage
-    if len(cov) and "category_name" in cov:
-        hit = cov.loc[cov["category"].astype(str) == category, "category_name"]
-        if len(hit) and not _na(hit.iloc[0]):
-            return str(hit.iloc[0])
-    fac = results.facilities
-    if len(fac) and "category_name" in fac:
-        hit = fac.loc[fac["category"].astype(str) == category, "category_name"]
-        if len(hit) and not _na(hit.iloc[0]):
-            return str(hit.iloc[0])
-    return category
+    """The category's name as the profile gives it (the coverage table's, else the facilities'),
+    else its id."""
+    return category_names(results).get(category, category)
+
+
+#: The last run's names by category: (coverage frame, facilities frame, names). The workbook
+#: asks for a name per cell, so the frames are read once per run, not once per cell.
+_NAMES: list[tuple[object, object, dict[str, str]]] = []
+
+
+def category_names(results: RunResults) -> dict[str, str]:
+    """Category id → name, from the coverage table, else the facilities layer."""
+    cov, fac = results.coverage, results.facilities
+    if _NAMES and _NAMES[0][0] is cov and _NAMES[0][1] is fac:
+        return _NAMES[0][2]
+    names: dict[str, str] = {}
+    for frame in (fac, cov):  # the coverage table's name wins
+        if len(frame) and "category_name" in frame:
+            for cat, name in zip(frame["category"], frame["category_name"], strict=True):
+                if not _na(name):
+                    names[str(cat)] = str(name)
+    _NAMES[:] = [(cov, fac, names)]
+    return names
 
 
 # --------------------------------------------------------------------------------------------
