@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -337,6 +338,18 @@ class RunResults:
     communities_crs: CRS | None = None
     population_account: PopulationAccount | None = None
     organization: str = ""
+
+    @cached_property
+    def category_names(self) -> dict[str, str]:
+        """Category id → name as the profile gives it: the coverage table's, else the
+        facilities'. Read once per run (the workbook asks for a name per cell)."""
+        names: dict[str, str] = {}
+        for frame in (self.facilities, self.coverage):  # the coverage table's name wins
+            if len(frame) and "category_name" in frame:
+                for cat, name in zip(frame["category"], frame["category_name"], strict=True):
+                    if isinstance(name, str) and name:
+                        names[str(cat)] = name
+        return names
 
     def coverage_shares(self) -> dict[str, dict[str, float]]:
         """Network coverage share (0–1) per category and level, in the coverage table's order."""

@@ -107,29 +107,8 @@ def _threshold(results: RunResults) -> float | None:
 
 
 def _category_name(results: RunResults, category: str) -> str:
-    """The category's name as the profile gives it (the coverage table's, else the facilities'),
-    else its id."""
-    return category_names(results).get(category, category)
-
-
-#: The last run's names by category: (coverage frame, facilities frame, names). The workbook
-#: asks for a name per cell, so the frames are read once per run, not once per cell.
-_NAMES: list[tuple[object, object, dict[str, str]]] = []
-
-
-def category_names(results: RunResults) -> dict[str, str]:
-    """Category id → name, from the coverage table, else the facilities layer."""
-    cov, fac = results.coverage, results.facilities
-    if _NAMES and _NAMES[0][0] is cov and _NAMES[0][1] is fac:
-        return _NAMES[0][2]
-    names: dict[str, str] = {}
-    for frame in (fac, cov):  # the coverage table's name wins
-        if len(frame) and "category_name" in frame:
-            for cat, name in zip(frame["category"], frame["category_name"], strict=True):
-                if not _na(name):
-                    names[str(cat)] = str(name)
-    _NAMES[:] = [(cov, fac, names)]
-    return names
+    """The category's name as the profile gives it, else its id."""
+    return results.category_names.get(category, category)
 
 
 # --------------------------------------------------------------------------------------------

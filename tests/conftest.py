@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lifecircle.cli import demo_project_path, main
+from lifecircle.maps.cjkfont import CjkFont
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +56,25 @@ def county_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_pdf_out(demo_out: Path) -> Path:
-    """Output folder of ``lifecircle demo --pdf`` (report.pdf beside the other outputs)."""
+def cjk_font() -> CjkFont:
+    """The font report.pdf embeds; skipped without one (failed where ``make test`` installed
+    the fonts, see :mod:`browserneeds`)."""
+    from browserneeds import required, skip_or_fail
+
     from lifecircle.maps.cjkfont import find_cjk_font
 
-    if find_cjk_font() is None:
-        pytest.skip("no font with Chinese glyphs on this machine (install fonts-noto-cjk)")
-    out = demo_out
-    assert (out / "report.pdf").is_file()
-    return out
+    font = find_cjk_font()
+    if font is None:
+        skip_or_fail(
+            "no font with Chinese glyphs on this machine (install fonts-noto-cjk)",
+            must_have=required(),
+        )
+    assert font is not None
+    return font
+
+
+@pytest.fixture(scope="session")
+def demo_pdf_out(demo_out: Path, cjk_font: CjkFont) -> Path:
+    """Output folder of ``lifecircle demo --pdf`` (report.pdf beside the other outputs)."""
+    assert (demo_out / "report.pdf").is_file()
+    return demo_out

@@ -164,9 +164,7 @@ def test_without_a_cjk_font_the_run_writes_everything_else_and_says_why(
     assert "未生成 report.pdf" in (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_pdf_switch_in_the_project_file(tmp_path: Path) -> None:
-    if cjkfont.find_cjk_font() is None:
-        pytest.skip("no font with Chinese glyphs on this machine (install fonts-noto-cjk)")
+def test_pdf_switch_in_the_project_file(tmp_path: Path, cjk_font: cjkfont.CjkFont) -> None:
     folder = tmp_path / "tiny"
     project = build_tiny(folder)
     edit_toml(folder, 'name = "小县城"\n', 'name = "小县城"\norganization = "小县规划所"\n')
@@ -284,14 +282,12 @@ def test_font_finder_takes_the_named_file_and_its_simplified_chinese_face(
 
 
 def test_english_pdf_is_reproducible_and_numbered_in_english(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cjk_font: cjkfont.CjkFont
 ) -> None:
     from lifecircle.maps.pdfreport import write_report_pdf
     from lifecircle.maps.report import render_report_html
 
-    font = cjkfont.find_cjk_font()
-    if font is None:
-        pytest.skip("no font with Chinese glyphs on this machine (install fonts-noto-cjk)")
+    font = cjk_font
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     html = render_report_html(make_results("en"))
     first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"

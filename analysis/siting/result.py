@@ -204,12 +204,14 @@ def newly_covered(
     >>> gain.tolist(), after.tolist()
     ([18.0, 0.0], [True, True, True])
     """
+    ranked = np.asarray(ranked, dtype=np.int64)
     pc = np.asarray(pair_candidate, dtype=np.int64)
-    pd_ = np.asarray(pair_demand, dtype=np.int64)
+    chosen = np.isin(pc, ranked)  # the pairs of the chosen sites only, found in one pass
+    pc, pd_ = pc[chosen], np.asarray(pair_demand, dtype=np.int64)[chosen]
     w = np.asarray(weight, dtype=np.float64)
     after = np.asarray(already_covered, dtype=bool).copy()
     gains = np.zeros(len(ranked), dtype=np.float64)
-    for k, cand in enumerate(np.asarray(ranked, dtype=np.int64)):
+    for k, cand in enumerate(ranked):
         reach = np.unique(pd_[pc == cand])
         new = reach[~after[reach]]
         gains[k] = float(w[new].sum())

@@ -28,6 +28,19 @@ OUTPUT_KEYS = ("crs",)
 REPORT_KEYS = ("pdf",)
 
 
+def _table(
+    table: Any, name: str, keys: tuple[str, ...], example: str, problems: list[str]
+) -> dict[str, Any]:
+    """The ``[name]`` table's keys and values; empty when absent or not a table (a problem)."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        problems.append(f"[{name}] must be a table, e.g. [{name}] {example}")
+        return {}
+    problems.extend(unknown_keys(table, keys, name))
+    return table
+
+
 @dataclass(frozen=True)
 class OutputSpec:
     """The ``[output]`` section.
@@ -59,12 +72,7 @@ def read_output(table: Any, problems: list[str]) -> OutputSpec:
     OutputSpec
         The defaults where the table is absent or wrong.
     """
-    if table is None:
-        return OutputSpec()
-    if not isinstance(table, dict):
-        problems.append('[output] must be a table, e.g. [output] crs = "EPSG:4490"')
-        return OutputSpec()
-    problems.extend(unknown_keys(table, OUTPUT_KEYS, "output"))
+    table = _table(table, "output", OUTPUT_KEYS, 'crs = "EPSG:4490"', problems)
     value = table.get("crs")
     if value is None:
         return OutputSpec()
@@ -114,12 +122,7 @@ def read_report(table: Any, problems: list[str]) -> ReportSpec:
     ReportSpec
         The defaults where the table is absent or wrong.
     """
-    if table is None:
-        return ReportSpec()
-    if not isinstance(table, dict):
-        problems.append("[report] must be a table, e.g. [report] pdf = true")
-        return ReportSpec()
-    problems.extend(unknown_keys(table, REPORT_KEYS, "report"))
+    table = _table(table, "report", REPORT_KEYS, "pdf = true", problems)
     pdf = table.get("pdf", False)
     if not isinstance(pdf, bool):
         problems.append(f"report.pdf = {pdf!r} must be true or false")

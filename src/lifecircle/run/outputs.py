@@ -105,9 +105,7 @@ def _write_map(
         gates=results.gates,
         tile_attribution=map_spec.tile_attribution,
         threshold_m2_per_100hh=float(required.iloc[0]) if len(required) else None,
-        category_names=dict(
-            zip(results.coverage["category"], results.coverage["category_name"], strict=False)
-        ),
+        category_names=results.category_names,
         attribution=data_credit(osm=m.osm_credit, synthetic=m.synthetic, lang=lang),
         count=count,
         scenarios=results.scenarios,
